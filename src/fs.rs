@@ -1,1 +1,358 @@
-//! placeholder
+//! File reads and writes that name the path in every error and never leave a document half
+//! written.
+//!
+//! Documents are replaced through a temporary file in the same folder that is renamed over the
+//! original, so a reader or a crash sees either the old or the new content. A [`Stamp`] taken
+//! when a document is read lets [`replace_atomically`] refuse to overwrite a file that someone
+//! else changed in the meantime. Image files are checked to be regular files before they are
+//! opened, so a FIFO or device named by a Markdown link cannot block or flood the program.
+
+use std::fs::{self, File, Metadata, OpenOptions, Permissions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use tempfile::NamedTempFile;
+
+/// Size, modification time and file identity of a file when it was read, used to detect a change
+/// by someone else before writing over it.
+///
+/// Two stamps are equal when none of these changed. A writer that keeps the size and restores the
+/// modification time in place goes unnoticed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    len: u64,
+    /// `None` on platforms or file systems that do not record modification times.
+    modified: Option<SystemTime>,
+    /// Device and inode numbers, which change when another program replaces the file by rename.
+    #[cfg(unix)]
+    identity: (u64, u64),
+}
+
+impl Stamp {
+    fn from_metadata(metadata: &Metadata) -> Self {
+        Stamp {
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+            #[cfg(unix)]
+            identity: {
+                use std::os::unix::fs::MetadataExt;
+                (metadata.dev(), metadata.ino())
+            },
+        }
+    }
+}
+
+/// An error from reading or writing a file, naming the path it concerns.
+#[derive(Debug, thiserror::Error)]
+pub enum FsError {
+    /// Opening, inspecting or reading a file failed.
+    #[error("failed to read `{}`: {source}", path.display())]
+    Read {
+        /// The file that could not be read.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// Creating, writing or renaming the replacement for a file failed. The original is unchanged.
+    #[error("failed to write `{}`: {source}", path.display())]
+    Write {
+        /// The file that could not be written.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// Creating the parent folders of an output file failed.
+    #[error("failed to create folder `{}`: {source}", path.display())]
+    CreateDir {
+        /// The folder that could not be created.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// The file differs from the stamp taken when it was read, so it was left as it is.
+    #[error("`{}` was modified since it was read, so it was not overwritten", path.display())]
+    Changed {
+        /// The file that changed.
+        path: PathBuf,
+    },
+    /// The path is a directory, FIFO, socket or device where a regular file is required.
+    #[error("`{}` is a {kind}, not a regular file", path.display())]
+    NotRegularFile {
+        /// The path as given.
+        path: PathBuf,
+        /// What the path is instead, such as "directory" or "FIFO".
+        kind: &'static str,
+    },
+}
+
+/// Reads a whole document and stamps it for a later [`replace_atomically`].
+///
+/// The stamp is taken from the open file before reading, so a change made during the read makes
+/// the later comparison fail instead of going unnoticed. Paths that are not regular files are
+/// rejected without being opened for reading (see [`read_image_file`]).
+pub fn read_document(path: &Path) -> Result<(Vec<u8>, Stamp), FsError> {
+    let (mut file, metadata) = open_regular_file(path)?;
+    let stamp = Stamp::from_metadata(&metadata);
+    let contents = read_to_end(&mut file, &metadata, path)?;
+    Ok((contents, stamp))
+}
+
+/// Stamps the file at `path`, following symlinks.
+pub fn stamp(path: &Path) -> Result<Stamp, FsError> {
+    let metadata = fs::metadata(path).map_err(|source| read_error(path, source))?;
+    Ok(Stamp::from_metadata(&metadata))
+}
+
+/// Replaces the contents of the existing file at `path` atomically.
+///
+/// The new contents go to a temporary file in the same folder, which gets the original's
+/// permissions, is synced to disk and then renamed over the original. When `path` is a symlink,
+/// the file it points to is replaced and the link stays a link. When `expected` is given and the
+/// file's current stamp differs, nothing is written and [`FsError::Changed`] is returned. The
+/// stamp is checked once before writing and again just before the rename; a change in the short
+/// window after the second check is still overwritten. On any error the original is unchanged and
+/// the temporary file is removed. Ownership is not copied, so a file owned by another user ends
+/// up owned by the caller.
+pub fn replace_atomically(
+    path: &Path,
+    contents: &[u8],
+    expected: Option<&Stamp>,
+) -> Result<(), FsError> {
+    let target = resolve_symlink(path)?;
+    let metadata = fs::metadata(&target).map_err(|source| read_error(path, source))?;
+    if !metadata.is_file() {
+        return Err(not_regular_file(path, &metadata));
+    }
+
+    let unchanged = |current: &Metadata| match expected {
+        Some(stamp) if *stamp != Stamp::from_metadata(current) => Err(FsError::Changed {
+            path: path.to_path_buf(),
+        }),
+        _ => Ok(()),
+    };
+    unchanged(&metadata)?;
+
+    let temp = write_temp_file(path, &target, contents, metadata.permissions())?;
+
+    if expected.is_some() {
+        let current = fs::metadata(&target).map_err(|source| read_error(path, source))?;
+        unchanged(&current)?;
+    }
+    persist(temp, &target, path)
+}
+
+/// Writes an output file, creating its parent folders and replacing any existing file
+/// atomically.
+///
+/// An existing file keeps its permissions, and a symlink keeps pointing to the file it names. A
+/// new file gets the permissions of a plain create (0666 minus the umask, so usually 0644 on
+/// unix). To learn them without a platform call, an empty file is created at `path` first and then
+/// replaced; it is removed again if the write fails.
+pub fn write_output(path: &Path, contents: &[u8]) -> Result<(), FsError> {
+    if let Some(parent) = parent_folder(path) {
+        fs::create_dir_all(parent).map_err(|source| FsError::CreateDir {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    }
+
+    let placeholder = match OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(file) => Some(file),
+        Err(error) if error.kind() == io::ErrorKind::AlreadyExists => None,
+        Err(source) => return Err(write_error(path, source)),
+    };
+
+    let Some(placeholder) = placeholder else {
+        return replace_atomically(path, contents, None);
+    };
+    let written = placeholder
+        .metadata()
+        .map_err(|source| write_error(path, source))
+        .and_then(|metadata| {
+            let temp = write_temp_file(path, path, contents, metadata.permissions())?;
+            persist(temp, path, path)
+        });
+    if written.is_err() {
+        // Best effort: the placeholder is empty and was created by this call, so removing it
+        // loses nothing, and the write error is the one worth reporting.
+        let _ = fs::remove_file(path);
+    }
+    written
+}
+
+/// Reads a whole image file without ever blocking on a FIFO or device.
+///
+/// The path (following symlinks) must be a regular file. On unix it is opened with `O_NONBLOCK`
+/// and checked again through the open handle, so a file swapped for a FIFO between the check
+/// and the open is rejected instead of blocking the read.
+pub fn read_image_file(path: &Path) -> Result<Vec<u8>, FsError> {
+    let (mut file, metadata) = open_regular_file(path)?;
+    read_to_end(&mut file, &metadata, path)
+}
+
+/// Opens `path` for reading after checking that it is a regular file, and returns the metadata of
+/// the open handle.
+fn open_regular_file(path: &Path) -> Result<(File, Metadata), FsError> {
+    // Opening a FIFO for reading blocks until a writer appears, so the type is checked first.
+    let metadata = fs::metadata(path).map_err(|source| read_error(path, source))?;
+    if !metadata.is_file() {
+        return Err(not_regular_file(path, &metadata));
+    }
+
+    let mut options = OpenOptions::new();
+    options.read(true);
+    set_nonblocking(&mut options);
+    let file = options.open(path).map_err(|source| read_error(path, source))?;
+
+    let metadata = file.metadata().map_err(|source| read_error(path, source))?;
+    if !metadata.is_file() {
+        return Err(not_regular_file(path, &metadata));
+    }
+    Ok((file, metadata))
+}
+
+/// Adds `O_NONBLOCK` on the platforms whose value is known here.
+///
+/// The crate does not depend on `libc`, so the flag is spelled out: 0o4000 is `O_NONBLOCK` in the
+/// generic Linux ABI (`asm-generic/fcntl.h`, used by x86, Arm, RISC-V, PowerPC, s390x and
+/// LoongArch), and 0x4 on macOS and the BSDs. Elsewhere the file type check before and after the
+/// open remains, but an open that races with a swap to a FIFO could block.
+fn set_nonblocking(options: &mut OpenOptions) {
+    #[cfg(all(
+        target_os = "linux",
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "arm",
+            target_arch = "aarch64",
+            target_arch = "riscv32",
+            target_arch = "riscv64",
+            target_arch = "powerpc",
+            target_arch = "powerpc64",
+            target_arch = "s390x",
+            target_arch = "loongarch64",
+        )
+    ))]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(0o4000);
+    }
+    #[cfg(any(
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "dragonfly",
+    ))]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(0x4);
+    }
+    let _ = options;
+}
+
+fn read_to_end(file: &mut File, metadata: &Metadata, path: &Path) -> Result<Vec<u8>, FsError> {
+    // The size is only a capacity hint, because the file may grow or shrink while it is read.
+    let capacity = usize::try_from(metadata.len()).unwrap_or(0);
+    let mut contents = Vec::with_capacity(capacity);
+    file.read_to_end(&mut contents)
+        .map_err(|source| read_error(path, source))?;
+    Ok(contents)
+}
+
+/// Returns the file that writes to `path` should replace: `path` itself, or the final target when
+/// `path` is a symlink, so that the rename replaces the target and not the link.
+fn resolve_symlink(path: &Path) -> Result<PathBuf, FsError> {
+    let metadata = fs::symlink_metadata(path).map_err(|source| read_error(path, source))?;
+    if !metadata.file_type().is_symlink() {
+        return Ok(path.to_path_buf());
+    }
+    fs::canonicalize(path).map_err(|source| read_error(path, source))
+}
+
+/// Writes `contents` to a new temporary file next to `target` with the given permissions and
+/// syncs it. Errors name `path`, the path the caller knows.
+fn write_temp_file(
+    path: &Path,
+    target: &Path,
+    contents: &[u8],
+    permissions: Permissions,
+) -> Result<NamedTempFile, FsError> {
+    let folder = parent_folder(target).unwrap_or(Path::new("."));
+    // The temporary file is deleted when `temp` is dropped on any early return below.
+    let mut temp = NamedTempFile::new_in(folder).map_err(|source| write_error(path, source))?;
+    temp.write_all(contents)
+        .map_err(|source| write_error(path, source))?;
+    // NamedTempFile creates files with mode 0600, so the intended permissions are set explicitly.
+    temp.as_file()
+        .set_permissions(permissions)
+        .map_err(|source| write_error(path, source))?;
+    temp.as_file()
+        .sync_all()
+        .map_err(|source| write_error(path, source))?;
+    Ok(temp)
+}
+
+/// Renames `temp` over `target`. On failure the temporary file is removed when the error's copy
+/// of it is dropped.
+fn persist(temp: NamedTempFile, target: &Path, path: &Path) -> Result<(), FsError> {
+    temp.persist(target)
+        .map(drop)
+        .map_err(|error| write_error(path, error.error))
+}
+
+/// Returns the folder that contains `path`, or `None` for a bare file name or a root.
+fn parent_folder(path: &Path) -> Option<&Path> {
+    path.parent().filter(|parent| !parent.as_os_str().is_empty())
+}
+
+fn read_error(path: &Path, source: io::Error) -> FsError {
+    FsError::Read {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn write_error(path: &Path, source: io::Error) -> FsError {
+    FsError::Write {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn not_regular_file(path: &Path, metadata: &Metadata) -> FsError {
+    FsError::NotRegularFile {
+        path: path.to_path_buf(),
+        kind: file_kind(metadata),
+    }
+}
+
+/// Names the kind of a file that is not a regular file, for error messages.
+fn file_kind(metadata: &Metadata) -> &'static str {
+    let file_type = metadata.file_type();
+    if file_type.is_dir() {
+        return "directory";
+    }
+    if file_type.is_symlink() {
+        return "symlink";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "FIFO";
+        }
+        if file_type.is_socket() {
+            return "socket";
+        }
+        if file_type.is_char_device() {
+            return "character device";
+        }
+        if file_type.is_block_device() {
+            return "block device";
+        }
+    }
+    "special file"
+}

@@ -1,1 +1,76 @@
-fn main() {}
+//! The `mdembed` binary: parses arguments, runs the library, prints results and maps them to an
+//! exit status.
+
+mod cli;
+mod messages;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+use messages::Printer;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let status = match cli.command {
+        Command::Embed(args) => embed(&args),
+        Command::Image(args) => image(&args),
+    };
+    ExitCode::from(status)
+}
+
+/// Exit status for usage errors and documents that could not be read or written.
+const FAILURE: u8 = 2;
+
+fn embed(args: &cli::EmbedArgs) -> u8 {
+    let job = match args.job() {
+        Ok(job) => job,
+        Err(error) => return messages::usage_error(&error),
+    };
+    let options = mdembed::EmbedOptions {
+        root: args.root.clone(),
+    };
+    let embedder = match mdembed::Embedder::new(&options) {
+        Ok(embedder) => embedder,
+        Err(error) => return messages::usage_error(&error),
+    };
+    let mut printer = Printer::new(args.verbosity.quiet, args.verbosity.verbose, &job.output);
+    let summary = mdembed::run::run(
+        &job,
+        |source, context| {
+            embedder
+                .embed(source, context.base_dir)
+                .map(|embedded| mdembed::run::Transformed {
+                    text: embedded.text,
+                    references: embedded.references,
+                })
+                .map_err(|error| error.to_string())
+        },
+        |result| printer.document(result),
+    );
+    printer.finish(&summary)
+}
+
+fn image(args: &cli::ImageArgs) -> u8 {
+    let syntax = if args.html {
+        mdembed::ImageSyntax::Html
+    } else {
+        mdembed::ImageSyntax::Markdown
+    };
+    let mut status = 0;
+    for file in &args.files {
+        match mdembed::image_snippet(file, args.alt.as_deref(), syntax) {
+            Ok(line) => {
+                if !messages::print_stdout(&line) {
+                    return status;
+                }
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                status = FAILURE;
+            }
+        }
+    }
+    status
+}

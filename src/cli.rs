@@ -1,0 +1,225 @@
+//! Command-line definitions and their conversion into library options.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use mdembed::run::{Input, Job, Layout, Output};
+
+/// Make Markdown self-contained: embed local images as data URIs.
+///
+/// Exit status: 0 when every local image reference was handled; 1 when some were left as
+/// written (missing, not an image, outside the root, unreadable) or `--check` found documents
+/// that would change; 2 for usage errors and for documents that could not be read, decoded as
+/// UTF-8 or written (those stay exactly as they were).
+#[derive(Debug, Parser)]
+#[command(name = "mdembed", version, about, long_about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Rewrite local image references into data URIs, changing nothing else.
+    ///
+    /// Markdown images (inline, reference, collapsed, shortcut) and HTML `<img src>` and
+    /// `srcset` are embedded; code, HTML comments, front matter and ordinary links are never
+    /// touched. Remote URLs and existing data URIs are left as they are.
+    Embed(EmbedArgs),
+    /// Print one Markdown image line with a data URI per image file, ready to paste.
+    Image(ImageArgs),
+}
+
+/// Options of `mdembed embed`.
+#[derive(Debug, Args)]
+pub struct EmbedArgs {
+    /// Markdown files, directories (searched recursively for *.md and *.markdown), or - for
+    /// standard input.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    /// Only references that resolve inside this folder (after following symlinks) are read.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+
+    /// The folder that relative references of standard input resolve against.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub base_dir: PathBuf,
+
+    #[command(flatten)]
+    pub verbosity: Verbosity,
+}
+
+/// Where documents go.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Rewrite each changed file in place (atomically; permissions kept).
+    #[arg(short, long, conflicts_with_all = ["output", "check"])]
+    pub in_place: bool,
+
+    /// Write to this file (one input file) or directory (a directory or several inputs).
+    #[arg(short, long, value_name = "PATH", conflicts_with = "check")]
+    pub output: Option<PathBuf>,
+
+    /// Write nothing; list the documents that would change and exit with 1 if any would.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// How much to print on standard error.
+#[derive(Debug, Args)]
+pub struct Verbosity {
+    /// Print no warnings and no summary, only errors.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Also list every image embedded and how each reference was resolved.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// Options of `mdembed image`.
+#[derive(Debug, Args)]
+pub struct ImageArgs {
+    /// Image files.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// Alt text (default: the file name without its extension).
+    #[arg(long, value_name = "TEXT")]
+    pub alt: Option<String>,
+
+    /// Print an HTML `<img src="..." alt="...">` tag instead of Markdown.
+    #[arg(long)]
+    pub html: bool,
+}
+
+/// A combination of arguments that cannot work.
+#[derive(Debug, thiserror::Error)]
+pub enum UsageError {
+    /// No input given.
+    #[error("no input: give Markdown files, directories, or - for standard input")]
+    NoInput,
+    /// Several inputs or a directory need a place to write.
+    #[error(
+        "a directory or several inputs need --in-place, --output DIR or --check; standard output takes one document"
+    )]
+    NeedsOutput,
+    /// In-place rewriting of standard input.
+    #[error("--in-place cannot rewrite standard input; use --output FILE")]
+    InPlaceStdin,
+    /// Standard input given twice.
+    #[error("standard input (-) can be given only once")]
+    StdinTwice,
+    /// With several inputs, paths below the output directory are relative to the current
+    /// directory, so every input must lie inside it.
+    #[error(
+        "{path} lies outside the current directory, so it has no place inside the --output directory; run from a folder that contains every input"
+    )]
+    OutsideCurrentDir {
+        /// The input.
+        path: String,
+    },
+}
+
+impl EmbedArgs {
+    /// Builds the job these arguments describe.
+    pub fn job(&self) -> Result<Job, UsageError> {
+        job(&self.paths, &self.output, &self.base_dir)
+    }
+}
+
+/// Builds a job from the inputs and output options shared by the subcommands that rewrite
+/// documents.
+pub fn job(
+    paths: &[PathBuf],
+    output: &OutputArgs,
+    base_dir: &std::path::Path,
+) -> Result<Job, UsageError> {
+    if paths.is_empty() {
+        return Err(UsageError::NoInput);
+    }
+    let inputs: Vec<Input> = paths
+        .iter()
+        .map(|p| {
+            if p.as_os_str() == "-" {
+                Input::Stdin
+            } else {
+                Input::Path(p.clone())
+            }
+        })
+        .collect();
+    let stdin_count = inputs.iter().filter(|i| **i == Input::Stdin).count();
+    if stdin_count > 1 {
+        return Err(UsageError::StdinTwice);
+    }
+    let single_file = inputs.len() == 1
+        && match &inputs[0] {
+            Input::Stdin => true,
+            Input::Path(p) => !p.is_dir(),
+        };
+
+    let output = if output.check {
+        Output::Check
+    } else if output.in_place {
+        if stdin_count > 0 {
+            return Err(UsageError::InPlaceStdin);
+        }
+        Output::InPlace
+    } else if let Some(target) = &output.output {
+        if single_file {
+            match &inputs[0] {
+                Input::Path(p) if target.is_dir() => {
+                    Output::File(target.join(p.file_name().unwrap_or(p.as_os_str())))
+                }
+                _ => Output::File(target.clone()),
+            }
+        } else if inputs.len() == 1 {
+            Output::Directory {
+                dir: target.clone(),
+                layout: Layout::InputRelative,
+            }
+        } else {
+            for input in &inputs {
+                if let Input::Path(p) = input
+                    && mdembed::run::current_dir_relative(p).is_none()
+                {
+                    return Err(UsageError::OutsideCurrentDir {
+                        path: p.display().to_string(),
+                    });
+                }
+            }
+            Output::Directory {
+                dir: target.clone(),
+                layout: Layout::CurrentDirRelative,
+            }
+        }
+    } else if single_file {
+        Output::Stdout
+    } else {
+        return Err(UsageError::NeedsOutput);
+    };
+
+    Ok(Job {
+        inputs,
+        output,
+        stdin_base_dir: base_dir.to_path_buf(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+}

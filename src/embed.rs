@@ -1,0 +1,338 @@
+//! Embedding one document: scan, resolve, load, encode, splice, report.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::datauri;
+use crate::fs::{self, FsError};
+use crate::report::{Location, Note, Outcome, Problem, ReferenceReport, Skip};
+use crate::resolve::{DestKind, ResolveError, ResolveNote, Resolver, classify};
+use crate::rewrite::{self, Edit, OverlapError};
+use crate::scan::{self, Locator, Reference, Site};
+use crate::sniff::{self, Sniffed};
+
+/// Options for embedding.
+#[derive(Debug, Clone)]
+pub struct EmbedOptions {
+    /// References must resolve inside this folder, after following symlinks. Default: the
+    /// current directory.
+    pub root: PathBuf,
+}
+
+impl Default for EmbedOptions {
+    fn default() -> Self {
+        EmbedOptions {
+            root: PathBuf::from("."),
+        }
+    }
+}
+
+/// A document after embedding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Embedded {
+    /// The new text; equal to the input when nothing was embedded.
+    pub text: String,
+    /// Every image reference in source order, with its outcome.
+    pub references: Vec<ReferenceReport>,
+}
+
+/// An error that stops one document from being embedded; the document stays as it was.
+#[derive(Debug, thiserror::Error)]
+pub enum EmbedError {
+    /// The root does not exist or cannot be read.
+    #[error("invalid root: {0}")]
+    Root(#[from] ResolveError),
+    /// Two edits overlapped, which would corrupt the document.
+    #[error("internal error, document left unchanged: {0}")]
+    Overlap(#[from] OverlapError),
+}
+
+/// An image read, sniffed and encoded once, then written wherever it is referenced.
+#[derive(Debug)]
+struct Loaded {
+    path: PathBuf,
+    mime: &'static str,
+    uri: Arc<str>,
+    bytes: u64,
+}
+
+/// Embeds documents, keeping each image it has encoded for the documents that follow.
+pub struct Embedder {
+    resolver: Resolver,
+    cache: Mutex<HashMap<PathBuf, Result<Arc<Loaded>, Problem>>>,
+}
+
+impl Embedder {
+    /// Creates an embedder; fails when the root does not exist.
+    pub fn new(options: &EmbedOptions) -> Result<Embedder, EmbedError> {
+        Ok(Embedder {
+            resolver: Resolver::new(&options.root)?,
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Returns the canonical root.
+    pub fn root(&self) -> &Path {
+        self.resolver.root()
+    }
+
+    /// Embeds the local images of `source`, whose relative references resolve against
+    /// `base_dir`.
+    pub fn embed(&self, source: &str, base_dir: &Path) -> Result<Embedded, EmbedError> {
+        let scanned = scan::scan(source);
+        let locator = Locator::new(source);
+        let mut edits = Vec::new();
+        let mut rewritten_definitions = HashSet::new();
+        let mut references = Vec::with_capacity(scanned.references.len());
+
+        for reference in &scanned.references {
+            let (line, column) = locator.locate(reference.start);
+            let mut notes = Vec::new();
+            let outcome = match self.load_reference(reference, base_dir, &mut notes) {
+                Ok(loaded) => {
+                    push_edits(
+                        reference,
+                        &loaded.uri,
+                        &mut edits,
+                        &mut rewritten_definitions,
+                        &mut notes,
+                    );
+                    Outcome::Embedded {
+                        path: loaded.path.clone(),
+                        mime: loaded.mime,
+                        bytes: loaded.bytes,
+                    }
+                }
+                Err(outcome) => outcome,
+            };
+            references.push(ReferenceReport {
+                syntax: reference.syntax,
+                offset: reference.start,
+                location: Location { line, column },
+                target: reference.written(source).to_string(),
+                outcome,
+                notes,
+            });
+        }
+
+        let text = if edits.is_empty() {
+            source.to_string()
+        } else {
+            rewrite::apply(source, edits)?
+        };
+        Ok(Embedded { text, references })
+    }
+
+    /// Resolves and loads the image of one reference, or returns the outcome that replaces
+    /// embedding.
+    fn load_reference(
+        &self,
+        reference: &Reference,
+        base_dir: &Path,
+        notes: &mut Vec<Note>,
+    ) -> Result<Arc<Loaded>, Outcome> {
+        let skip = match classify(&reference.dest) {
+            DestKind::Local => None,
+            DestKind::Empty => Some(Skip::Empty),
+            DestKind::DataUri => Some(Skip::DataUri),
+            DestKind::Remote => Some(Skip::Remote),
+            DestKind::OtherScheme(scheme) => Some(Skip::OtherScheme(scheme)),
+            DestKind::Fragment => Some(Skip::Fragment),
+        };
+        if let Some(skip) = skip {
+            return Err(Outcome::Skipped(skip));
+        }
+        if reference.site == Site::Unlocated {
+            return Err(Outcome::Problem(Problem::Unlocated));
+        }
+
+        let resolved = match self.resolver.resolve(&reference.dest, base_dir) {
+            Ok(resolved) => resolved,
+            Err(ResolveError::OutsideRoot { path, .. }) => {
+                return Err(Outcome::Problem(Problem::OutsideRoot {
+                    path,
+                    root: self.resolver.root().to_path_buf(),
+                }));
+            }
+            Err(_) => return Err(Outcome::Problem(Problem::NotFound)),
+        };
+        for note in resolved.notes {
+            notes.push(match note {
+                ResolveNote::SuffixDropped { suffix } => Note::SuffixDropped(suffix),
+                ResolveNote::BackslashSeparators => Note::BackslashSeparators,
+                ResolveNote::RootRelative => Note::RootRelative,
+            });
+        }
+        self.load(&resolved.path).map_err(Outcome::Problem)
+    }
+
+    /// Reads, sniffs and encodes the image at the canonical `path`, once per run.
+    fn load(&self, path: &Path) -> Result<Arc<Loaded>, Problem> {
+        if let Some(cached) = self.cache.lock().expect("cache lock").get(path) {
+            return cached.clone();
+        }
+        let loaded = load_image(path).map(Arc::new);
+        self.cache
+            .lock()
+            .expect("cache lock")
+            .insert(path.to_path_buf(), loaded.clone());
+        loaded
+    }
+}
+
+/// Reads the file at `path` and encodes it as a data URI if its content is a displayable image.
+fn load_image(path: &Path) -> Result<Loaded, Problem> {
+    let bytes = match fs::read_image_file(path) {
+        Ok(bytes) => bytes,
+        Err(FsError::NotRegularFile { kind, .. }) => {
+            return Err(Problem::NotAnImage {
+                path: path.to_path_buf(),
+                reason: kind.to_string(),
+            });
+        }
+        Err(error) => {
+            return Err(Problem::Unreadable {
+                path: path.to_path_buf(),
+                error: error.to_string(),
+            });
+        }
+    };
+    let extension = path.extension().and_then(|e| e.to_str());
+    match sniff::sniff(&bytes, extension) {
+        Sniffed::Image(kind) => Ok(Loaded {
+            path: path.to_path_buf(),
+            mime: kind.mime(),
+            uri: Arc::from(datauri::encode(kind.mime(), &bytes)),
+            bytes: bytes.len() as u64,
+        }),
+        Sniffed::Unsupported(format) => Err(Problem::Unsupported {
+            path: path.to_path_buf(),
+            format,
+        }),
+        Sniffed::NotAnImage => Err(Problem::NotAnImage {
+            path: path.to_path_buf(),
+            reason: if bytes.is_empty() {
+                "empty file".to_string()
+            } else {
+                "content is not a known image format".to_string()
+            },
+        }),
+    }
+}
+
+/// Adds the edits that write `uri` as the destination of `reference`.
+fn push_edits(
+    reference: &Reference,
+    uri: &Arc<str>,
+    edits: &mut Vec<Edit>,
+    rewritten_definitions: &mut HashSet<usize>,
+    notes: &mut Vec<Note>,
+) {
+    match &reference.site {
+        Site::Destination(range) => edits.push(Edit::replace(range.clone(), uri.clone())),
+        Site::UnquotedAttribute { value, url } => {
+            edits.push(Edit::insert(value.start, "\""));
+            edits.push(Edit::replace(url.clone(), uri.clone()));
+            edits.push(Edit::insert(value.end, "\""));
+        }
+        Site::Definition(range) => {
+            if rewritten_definitions.insert(range.start) {
+                edits.push(Edit::replace(range.clone(), uri.clone()));
+            } else {
+                notes.push(Note::SharedDefinition);
+            }
+        }
+        Site::OwnDestination { range, title } => {
+            let suffix = match title {
+                Some(title) => format!(" {title})"),
+                None => ")".to_string(),
+            };
+            edits.push(Edit {
+                range: range.clone(),
+                prefix: "(",
+                text: uri.clone(),
+                suffix,
+            });
+            notes.push(Note::OwnDestination);
+        }
+        Site::Unlocated => {}
+    }
+}
+
+/// Embeds the local images of `source` with `options`; relative references resolve against
+/// `base_dir`.
+///
+/// ```
+/// # let dir = tempfile::tempdir().unwrap();
+/// # let png = [137u8, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 31, 21, 196, 137, 0, 0, 0, 13, 73, 68, 65, 84, 120, 156, 99, 248, 207, 192, 240, 31, 0, 5, 0, 1, 255, 137, 153, 61, 29, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130];
+/// # std::fs::write(dir.path().join("dot.png"), png).unwrap();
+/// let options = mdembed::EmbedOptions { root: dir.path().to_path_buf() };
+/// let out = mdembed::embed("A ![dot](dot.png) here.\n", dir.path(), &options).unwrap();
+/// assert!(out.text.starts_with("A ![dot](data:image/png;base64,iVBORw0KGgo"));
+/// assert!(out.text.ends_with(") here.\n"));
+/// ```
+pub fn embed(source: &str, base_dir: &Path, options: &EmbedOptions) -> Result<Embedded, EmbedError> {
+    Embedder::new(options)?.embed(source, base_dir)
+}
+
+/// The syntax `mdembed image` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageSyntax {
+    /// `![alt](data:...)`.
+    Markdown,
+    /// `<img src="data:..." alt="...">`.
+    Html,
+}
+
+/// An image file that `mdembed image` cannot embed.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {problem}", path = path.display())]
+pub struct ImageError {
+    /// The file as given.
+    pub path: PathBuf,
+    /// What is wrong with it.
+    pub problem: Problem,
+}
+
+/// Returns one Markdown image (or HTML tag) that embeds the image file at `path`, with `alt` as
+/// its alt text (default: the file name without its extension).
+pub fn image_snippet(
+    path: &Path,
+    alt: Option<&str>,
+    syntax: ImageSyntax,
+) -> Result<String, ImageError> {
+    let loaded = load_image(path).map_err(|problem| ImageError {
+        path: path.to_path_buf(),
+        problem,
+    })?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let alt = alt.unwrap_or(&stem);
+    Ok(match syntax {
+        ImageSyntax::Markdown => format!("![{}]({})", escape_alt(alt), loaded.uri),
+        ImageSyntax::Html => format!(
+            "<img src=\"{}\" alt=\"{}\">",
+            loaded.uri,
+            html_escape::encode_double_quoted_attribute(alt)
+        ),
+    })
+}
+
+/// Escapes text for a Markdown image description so that it renders as itself.
+fn escape_alt(alt: &str) -> String {
+    let mut escaped = String::with_capacity(alt.len());
+    for c in alt.chars() {
+        match c {
+            '\\' | '[' | ']' | '*' | '_' | '`' | '<' | '&' | '!' => {
+                escaped.push('\\');
+                escaped.push(c);
+            }
+            '\n' | '\r' => escaped.push(' '),
+            _ => escaped.push(c),
+        }
+    }
+    escaped
+}

@@ -1,0 +1,215 @@
+//! Outcomes per reference and per document, and the totals of a run.
+//!
+//! The library never prints: it returns these values and the binary decides how to show them.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::scan::Syntax;
+
+/// A 1-based line and column (in characters) in a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    /// Line number, from 1.
+    pub line: usize,
+    /// Column in characters, from 1.
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// What happened to one image reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The destination now holds a data URI.
+    Embedded {
+        /// The canonical path of the image file.
+        path: PathBuf,
+        /// The MIME type written into the URI.
+        mime: &'static str,
+        /// Size of the image file in bytes.
+        bytes: u64,
+    },
+    /// Not a local image, so left as it is; not a problem.
+    Skipped(Skip),
+    /// A local image that could not be embedded; the reference is left as written.
+    Problem(Problem),
+}
+
+/// Why a reference that is not a local file was left alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    /// An `http:`, `https:` or protocol-relative `//host/` URL.
+    Remote,
+    /// Already a `data:` URI.
+    DataUri,
+    /// A URL with another scheme (`mailto:`, `obsidian:`, ...).
+    OtherScheme(String),
+    /// Only a `#fragment`.
+    Fragment,
+    /// An empty destination.
+    Empty,
+}
+
+impl Skip {
+    /// Returns a short lowercase name for reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Skip::Remote => "remote",
+            Skip::DataUri => "data uri",
+            Skip::OtherScheme(_) => "other scheme",
+            Skip::Fragment => "fragment",
+            Skip::Empty => "empty",
+        }
+    }
+}
+
+/// Why a local image reference was left as written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    /// No file has that name.
+    #[error("image not found")]
+    NotFound,
+    /// The file resolves, after following symlinks, outside the root.
+    #[error("image outside the root {root} (use --root to allow it)", root = root.display())]
+    OutsideRoot {
+        /// The resolved path.
+        path: PathBuf,
+        /// The root it escapes.
+        root: PathBuf,
+    },
+    /// The file's content is not an image (or it is a directory, FIFO, empty file).
+    #[error("not an image ({reason})")]
+    NotAnImage {
+        /// The resolved path.
+        path: PathBuf,
+        /// What it is instead.
+        reason: String,
+    },
+    /// An image format that browsers do not display.
+    #[error("unsupported image format {format}")]
+    Unsupported {
+        /// The resolved path.
+        path: PathBuf,
+        /// The format's name.
+        format: &'static str,
+    },
+    /// Reading the file failed.
+    #[error("image not readable ({error})")]
+    Unreadable {
+        /// The resolved path.
+        path: PathBuf,
+        /// The I/O error.
+        error: String,
+    },
+    /// The destination's bytes could not be located in the source with certainty.
+    #[error("destination not located in the source, left as written")]
+    Unlocated,
+}
+
+impl Problem {
+    /// Returns a short lowercase name for reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Problem::NotFound => "missing",
+            Problem::OutsideRoot { .. } => "outside-root",
+            Problem::NotAnImage { .. } => "not-an-image",
+            Problem::Unsupported { .. } => "unsupported-format",
+            Problem::Unreadable { .. } => "unreadable",
+            Problem::Unlocated => "unlocated",
+        }
+    }
+}
+
+/// Something worth telling with `-v` about how a reference was handled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// The file was found only after dropping a `?query` or `#fragment` suffix.
+    SuffixDropped(String),
+    /// The file was found only with `\` read as a path separator.
+    BackslashSeparators,
+    /// A `/path` was found under the root rather than at the filesystem root.
+    RootRelative,
+    /// The reference definition is also used by links, so this image got its own destination.
+    OwnDestination,
+    /// Another image already rewrote the shared reference definition.
+    SharedDefinition,
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Note::SuffixDropped(suffix) => write!(f, "found after dropping the suffix {suffix}"),
+            Note::BackslashSeparators => write!(f, "found with backslashes read as separators"),
+            Note::RootRelative => write!(f, "root-relative path found under the root"),
+            Note::OwnDestination => write!(
+                f,
+                "its reference definition is also used by links, so the image got its own inline destination"
+            ),
+            Note::SharedDefinition => write!(f, "shares a reference definition already rewritten"),
+        }
+    }
+}
+
+/// One reference with its place and outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferenceReport {
+    /// How it is written.
+    pub syntax: Syntax,
+    /// Byte offset of its first character.
+    pub offset: usize,
+    /// Line and column of its first character.
+    pub location: Location,
+    /// The destination as written in the source.
+    pub target: String,
+    /// What happened.
+    pub outcome: Outcome,
+    /// Details for verbose output.
+    pub notes: Vec<Note>,
+}
+
+impl ReferenceReport {
+    /// Tells whether this reference is a problem (it counts as a warning and sets exit status 1).
+    pub fn is_problem(&self) -> bool {
+        matches!(self.outcome, Outcome::Problem(_))
+    }
+}
+
+/// Totals over a run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Documents read.
+    pub documents: usize,
+    /// Documents whose text changed.
+    pub changed: usize,
+    /// Documents that failed (unreadable, not UTF-8, not writable).
+    pub failed: usize,
+    /// References found.
+    pub references: usize,
+    /// References embedded.
+    pub embedded: usize,
+    /// References left alone because they are not local images.
+    pub skipped: usize,
+    /// References left as written because of a problem.
+    pub problems: usize,
+    /// Bytes the output documents gained over their inputs.
+    pub bytes_added: u64,
+}
+
+impl Totals {
+    /// Adds one document's references.
+    pub fn add_references(&mut self, references: &[ReferenceReport]) {
+        for reference in references {
+            self.references += 1;
+            match reference.outcome {
+                Outcome::Embedded { .. } => self.embedded += 1,
+                Outcome::Skipped(_) => self.skipped += 1,
+                Outcome::Problem(_) => self.problems += 1,
+            }
+        }
+    }
+}

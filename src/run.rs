@@ -1,0 +1,351 @@
+//! Running a transformation over many documents: inputs to documents, reading, transforming,
+//! writing, and one result per document in input order.
+//!
+//! A document that cannot be read, decoded as UTF-8, transformed or written is reported and left
+//! exactly as it was; the run goes on with the next one.
+
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+use crate::fs::{self, FsError};
+use crate::report::{ReferenceReport, Totals};
+use crate::walk::{self, WalkProblem};
+
+/// Where a document comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// Standard input (`-`).
+    Stdin,
+    /// A Markdown file or a directory walked for `*.md` and `*.markdown`.
+    Path(PathBuf),
+}
+
+/// How a directory output places each document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// The document's path relative to its input directory (one directory input).
+    InputRelative,
+    /// The document's path relative to the current directory (several inputs).
+    CurrentDirRelative,
+}
+
+/// Where transformed documents go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// The text is returned in [`DocumentResult::text`] for the caller to print.
+    Stdout,
+    /// Each changed document is replaced atomically; unchanged ones are not rewritten.
+    InPlace,
+    /// One document is written to this file.
+    File(PathBuf),
+    /// Every document is written under this directory.
+    Directory {
+        /// The output directory.
+        dir: PathBuf,
+        /// How paths below it are formed.
+        layout: Layout,
+    },
+    /// Nothing is written; the result only tells which documents would change.
+    Check,
+}
+
+/// A batch of documents to transform.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// The inputs in command-line order.
+    pub inputs: Vec<Input>,
+    /// Where results go.
+    pub output: Output,
+    /// The folder relative references of standard input resolve against.
+    pub stdin_base_dir: PathBuf,
+}
+
+/// One document to transform, as the transformation sees it.
+#[derive(Debug, Clone)]
+pub struct DocumentContext<'a> {
+    /// The path as given on the command line or found under a given directory (`-` for
+    /// standard input).
+    pub path: &'a Path,
+    /// The folder relative references resolve against.
+    pub base_dir: &'a Path,
+    /// Where the result will be written, when it goes to a file.
+    pub output_path: Option<&'a Path>,
+}
+
+/// What a transformation made of one document.
+#[derive(Debug, Clone)]
+pub struct Transformed {
+    /// The new text.
+    pub text: String,
+    /// Every reference with its outcome.
+    pub references: Vec<ReferenceReport>,
+}
+
+/// Why a document was left as it was.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    /// An input path does not exist or could not be walked.
+    #[error("{0}")]
+    Walk(WalkProblem),
+    /// Reading failed.
+    #[error("{0}")]
+    Read(FsError),
+    /// Standard input could not be read.
+    #[error("cannot read standard input: {0}")]
+    Stdin(std::io::Error),
+    /// The bytes are not UTF-8.
+    #[error("not valid UTF-8 at byte {offset}; convert the file to UTF-8 first")]
+    NotUtf8 {
+        /// Offset of the first invalid byte.
+        offset: usize,
+    },
+    /// The transformation failed.
+    #[error("{0}")]
+    Transform(String),
+    /// Writing failed.
+    #[error("{0}")]
+    Write(FsError),
+}
+
+/// The result for one document.
+#[derive(Debug)]
+pub struct DocumentResult {
+    /// The path as given on the command line or found under a given directory (`-` for
+    /// standard input).
+    pub path: PathBuf,
+    /// Every reference with its outcome (empty when the document failed).
+    pub references: Vec<ReferenceReport>,
+    /// Whether the text changed.
+    pub changed: bool,
+    /// Bytes the output gained over the input.
+    pub bytes_added: u64,
+    /// The new text, for [`Output::Stdout`].
+    pub text: Option<String>,
+    /// Where the document was written, if it was.
+    pub written: Option<PathBuf>,
+    /// Why the document was left as it was, if it failed.
+    pub error: Option<DocumentError>,
+}
+
+/// What a whole run did.
+#[derive(Debug, Default)]
+pub struct RunSummary {
+    /// Totals over all documents.
+    pub totals: Totals,
+    /// Problems met while walking directories that did not stop the run (symlink loops,
+    /// unreadable folders).
+    pub walk_warnings: Vec<WalkProblem>,
+}
+
+impl DocumentResult {
+    fn new(path: PathBuf) -> DocumentResult {
+        DocumentResult {
+            path,
+            references: Vec::new(),
+            changed: false,
+            bytes_added: 0,
+            text: None,
+            written: None,
+            error: None,
+        }
+    }
+}
+
+struct Pending {
+    path: PathBuf,
+    relative: PathBuf,
+    stdin: bool,
+}
+
+/// Transforms every document of `job` with `transform`, calling `on_document` for each result
+/// in input order.
+pub fn run<T, F>(job: &Job, transform: T, mut on_document: F) -> RunSummary
+where
+    T: Fn(&str, &DocumentContext<'_>) -> Result<Transformed, String>,
+    F: FnMut(DocumentResult),
+{
+    let mut totals = Totals::default();
+    let exclude: Vec<PathBuf> = match &job.output {
+        Output::Directory { dir, .. } => vec![dir.clone()],
+        _ => Vec::new(),
+    };
+
+    let mut pending = Vec::new();
+    let mut walk_warnings = Vec::new();
+    for input in &job.inputs {
+        match input {
+            Input::Stdin => pending.push(Pending {
+                path: PathBuf::from("-"),
+                relative: PathBuf::from("-"),
+                stdin: true,
+            }),
+            Input::Path(path) => {
+                let walked = walk::collect(std::slice::from_ref(path), &exclude);
+                for problem in walked.problems {
+                    if let WalkProblem::NotFound { .. } = problem {
+                        let mut result = DocumentResult::new(path.clone());
+                        result.error = Some(DocumentError::Walk(problem));
+                        totals.failed += 1;
+                        on_document(result);
+                    } else {
+                        walk_warnings.push(problem);
+                    }
+                }
+                for document in walked.documents {
+                    pending.push(Pending {
+                        path: document.path,
+                        relative: document.relative,
+                        stdin: false,
+                    });
+                }
+            }
+        }
+    }
+
+    for document in pending {
+        on_document(process(job, &document, &transform, &mut totals));
+    }
+    RunSummary {
+        totals,
+        walk_warnings,
+    }
+}
+
+fn process<T>(job: &Job, document: &Pending, transform: &T, totals: &mut Totals) -> DocumentResult
+where
+    T: Fn(&str, &DocumentContext<'_>) -> Result<Transformed, String>,
+{
+    let mut result = DocumentResult::new(document.path.clone());
+    let (bytes, stamp) = if document.stdin {
+        let mut bytes = Vec::new();
+        if let Err(error) = std::io::stdin().read_to_end(&mut bytes) {
+            result.error = Some(DocumentError::Stdin(error));
+            totals.failed += 1;
+            return result;
+        }
+        (bytes, None)
+    } else {
+        match fs::read_document(&document.path) {
+            Ok((bytes, stamp)) => (bytes, Some(stamp)),
+            Err(error) => {
+                result.error = Some(DocumentError::Read(error));
+                totals.failed += 1;
+                return result;
+            }
+        }
+    };
+    totals.documents += 1;
+
+    let source = match std::str::from_utf8(&bytes) {
+        Ok(source) => source,
+        Err(error) => {
+            result.error = Some(DocumentError::NotUtf8 {
+                offset: error.valid_up_to(),
+            });
+            totals.failed += 1;
+            return result;
+        }
+    };
+
+    let base_dir = if document.stdin {
+        job.stdin_base_dir.clone()
+    } else {
+        parent_dir(&document.path)
+    };
+    let output_path = output_path(&job.output, document);
+    let context = DocumentContext {
+        path: &document.path,
+        base_dir: &base_dir,
+        output_path: output_path.as_deref(),
+    };
+    let transformed = match transform(source, &context) {
+        Ok(transformed) => transformed,
+        Err(message) => {
+            result.error = Some(DocumentError::Transform(message));
+            totals.failed += 1;
+            return result;
+        }
+    };
+
+    result.changed = transformed.text != source;
+    result.bytes_added = transformed.text.len().saturating_sub(source.len()) as u64;
+    totals.add_references(&transformed.references);
+    result.references = transformed.references;
+
+    let written = match &job.output {
+        Output::Stdout => {
+            result.text = Some(transformed.text);
+            Ok(None)
+        }
+        Output::Check => Ok(None),
+        Output::InPlace if !result.changed => Ok(None),
+        Output::InPlace => fs::replace_atomically(
+            &document.path,
+            transformed.text.as_bytes(),
+            stamp.as_ref(),
+        )
+        .map(|()| Some(document.path.clone())),
+        Output::File(_) | Output::Directory { .. } => {
+            let path = output_path.clone().expect("file outputs have a path");
+            fs::write_output(&path, transformed.text.as_bytes()).map(|()| Some(path))
+        }
+    };
+    match written {
+        Ok(written) => {
+            result.written = written;
+            if result.changed {
+                totals.changed += 1;
+                totals.bytes_added += result.bytes_added;
+            }
+        }
+        Err(error) => {
+            result.error = Some(DocumentError::Write(error));
+            result.changed = false;
+            totals.failed += 1;
+        }
+    }
+    result
+}
+
+/// Returns the folder of `path`, `.` for a bare file name.
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn output_path(output: &Output, document: &Pending) -> Option<PathBuf> {
+    match output {
+        Output::File(path) => Some(path.clone()),
+        Output::Directory { dir, layout } => {
+            let relative = match layout {
+                Layout::InputRelative => document.relative.clone(),
+                Layout::CurrentDirRelative => current_dir_relative(&document.path)?,
+            };
+            Some(dir.join(relative))
+        }
+        _ => None,
+    }
+}
+
+/// Returns `path` relative to the current directory, without `.` components, or `None` when it
+/// lies outside it.
+pub fn current_dir_relative(path: &Path) -> Option<PathBuf> {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().ok()?.join(path)
+    };
+    let cwd = std::env::current_dir().ok()?;
+    let cwd = cwd.canonicalize().unwrap_or(cwd);
+    let parent = absolute.parent()?;
+    let parent = parent.canonicalize().unwrap_or_else(|_| parent.to_path_buf());
+    let relative_parent = parent.strip_prefix(&cwd).ok()?;
+    let mut relative: PathBuf = relative_parent
+        .components()
+        .filter(|c| matches!(c, Component::Normal(_)))
+        .collect();
+    relative.push(absolute.file_name()?);
+    Some(relative)
+}

@@ -1,0 +1,687 @@
+//! Finding image references in a Markdown document, with the byte ranges of their destinations.
+//!
+//! pulldown-cmark tells which constructs are images, but it reports the range of the whole
+//! `![alt](dest "title")` and an already decoded `dest_url`; no API exposes where the destination
+//! bytes are. So the scanner locates them itself: it scans one CommonMark link destination after
+//! the alt text (or after the `]:` of a reference definition) and accepts the candidate only if
+//! pulldown-cmark parses it back to the same `dest_url`. A destination that cannot be verified
+//! is reported as [`Site::Unlocated`] and never rewritten, so a wrong guess can cost an embed but
+//! never corrupt a document.
+//!
+//! Raw HTML (blocks and inline tags) goes to [`crate::html`], which finds `src` and `srcset`
+//! values; their ranges are mapped back from the text pulldown-cmark reports to the source,
+//! because inside block quotes and list items that text has the container prefixes removed.
+//!
+//! Front matter (`---` YAML or `+++` TOML at the very start) is found here rather than by
+//! pulldown-cmark, whose metadata-block option also fires in the middle of a document. A UTF-8
+//! byte order mark is skipped before parsing, because pulldown-cmark would treat it as text and
+//! misread the first line.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use pulldown_cmark::{Event, LinkType, Options, Parser, Tag};
+
+use crate::html::{self, UrlAttr};
+
+/// The syntax an image reference is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Syntax {
+    /// `![alt](dest "title")`.
+    MarkdownInline,
+    /// `![alt][label]`, `![alt][]` or `![alt]` with a `[label]: dest` definition.
+    MarkdownReference,
+    /// `src` of an HTML `<img>` tag.
+    HtmlSrc,
+    /// One candidate of a `srcset` on `<img>` or `<source>`.
+    HtmlSrcset,
+}
+
+impl Syntax {
+    /// Returns a short lowercase name for messages and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Syntax::MarkdownInline => "markdown inline",
+            Syntax::MarkdownReference => "markdown reference",
+            Syntax::HtmlSrc => "html src",
+            Syntax::HtmlSrcset => "html srcset",
+        }
+    }
+}
+
+/// Where the destination of a reference sits in the source, and how a new one is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Site {
+    /// The destination is exactly these bytes (for `<dest>`, including the angle brackets).
+    Destination(Range<usize>),
+    /// A URL inside an unquoted HTML attribute value: replacing it must also put double quotes
+    /// around `value`, because a data URI contains `=`, which an unquoted value cannot.
+    UnquotedAttribute {
+        /// The whole attribute value.
+        value: Range<usize>,
+        /// The URL inside it.
+        url: Range<usize>,
+    },
+    /// The destination of the reference definition; every image using the label shares it.
+    Definition(Range<usize>),
+    /// A reference image whose definition ordinary links also use. Links to `data:` URIs do not
+    /// open in browsers, so the definition stays and this image gets its own destination:
+    /// `range` (the `[label]` or `[]` after the alt text, or an empty range after a shortcut
+    /// `![alt]`) is replaced by `(<destination> <title>)`.
+    OwnDestination {
+        /// The bytes to replace.
+        range: Range<usize>,
+        /// The definition's title as it should be written after the destination, if any.
+        title: Option<String>,
+    },
+    /// The destination bytes could not be located with certainty; never rewritten.
+    Unlocated,
+}
+
+/// One image reference found in a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// How the reference is written.
+    pub syntax: Syntax,
+    /// Byte offset of its first character: the `!` of `![`, or the `<` of an HTML tag.
+    pub start: usize,
+    /// The destination as a renderer sees it: backslash escapes, entities and `<...>` decoded,
+    /// percent-encoding kept.
+    pub dest: String,
+    /// The alt text (plain text of a Markdown image's description, or the HTML `alt` value).
+    pub alt: String,
+    /// Where the destination is written.
+    pub site: Site,
+}
+
+impl Reference {
+    /// Returns the destination bytes as written in `source`, or the decoded destination when
+    /// they could not be located.
+    pub fn written<'a>(&'a self, source: &'a str) -> &'a str {
+        match &self.site {
+            Site::Destination(range) | Site::Definition(range) => &source[range.clone()],
+            Site::UnquotedAttribute { url, .. } => &source[url.clone()],
+            Site::OwnDestination { .. } | Site::Unlocated => &self.dest,
+        }
+    }
+}
+
+/// The result of scanning one document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scan {
+    /// Image references in source order.
+    pub references: Vec<Reference>,
+    /// The front matter block, if the document starts with one (after any byte order mark).
+    pub front_matter: Option<Range<usize>>,
+}
+
+/// Returns the pulldown-cmark options every mode of mdembed parses with.
+///
+/// Tables, footnotes, strikethrough and task lists are GitHub's dialect and change which images
+/// exist (without footnotes, `[^1]: ![f](f.png)` is a link definition). Math stays off: with it
+/// images inside `$...$` vanish, while most renderers without math show them.
+pub fn parser_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+}
+
+const BOM: &str = "\u{feff}";
+
+/// Finds every image reference in `source`.
+pub fn scan(source: &str) -> Scan {
+    let bom_len = if source.starts_with(BOM) { BOM.len() } else { 0 };
+    let front_matter = front_matter(&source[bom_len..]).map(|r| r.start + bom_len..r.end + bom_len);
+    let body_start = front_matter.as_ref().map_or(bom_len, |r| r.end);
+    let body = &source[body_start..];
+
+    let mut references = scan_body(body);
+    for reference in &mut references {
+        reference.shift(body_start);
+    }
+    Scan {
+        references,
+        front_matter,
+    }
+}
+
+impl Reference {
+    fn shift(&mut self, by: usize) {
+        self.start += by;
+        let move_range = |r: &mut Range<usize>| *r = r.start + by..r.end + by;
+        match &mut self.site {
+            Site::Destination(r) | Site::Definition(r) => move_range(r),
+            Site::UnquotedAttribute { value, url } => {
+                move_range(value);
+                move_range(url);
+            }
+            Site::OwnDestination { range, .. } => move_range(range),
+            Site::Unlocated => {}
+        }
+    }
+}
+
+/// Returns the range of a front matter block at the start of `text`, through the line ending of
+/// its closing delimiter: `---` closed by `---` or `...` (YAML), or `+++` closed by `+++` (TOML).
+pub fn front_matter(text: &str) -> Option<Range<usize>> {
+    let mut lines = LineIter { text, pos: 0 };
+    let (first, _) = lines.next()?;
+    let opener = first.trim_end_matches([' ', '\t']);
+    let closers: &[&str] = match opener {
+        "---" => &["---", "..."],
+        "+++" => &["+++"],
+        _ => return None,
+    };
+    for (line, end) in lines {
+        if closers.contains(&line.trim_end_matches([' ', '\t'])) {
+            return Some(0..end);
+        }
+    }
+    None
+}
+
+/// Iterates over lines as (content without line ending, offset after the line ending).
+struct LineIter<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Iterator for LineIter<'a> {
+    type Item = (&'a str, usize);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.pos >= self.text.len() {
+            return None;
+        }
+        let rest = &self.text[self.pos..];
+        let (content_len, ending_len) = match rest.find(['\n', '\r']) {
+            Some(i) if rest[i..].starts_with("\r\n") => (i, 2),
+            Some(i) => (i, 1),
+            None => (rest.len(), 0),
+        };
+        let line = &rest[..content_len];
+        self.pos += content_len + ending_len;
+        Some((line, self.pos))
+    }
+}
+
+/// Scans a document body (no BOM, no front matter); offsets are relative to `body`.
+fn scan_body(body: &str) -> Vec<Reference> {
+    let mut parser = Parser::new_ext(body, parser_options()).into_offset_iter();
+    let events: Vec<(Event<'_>, Range<usize>)> = parser.by_ref().collect();
+    let definitions = parser.reference_definitions();
+
+    // Definitions that ordinary links use keep their destination.
+    let mut linked_definitions: HashSet<usize> = HashSet::new();
+    for (event, _) in &events {
+        if let Event::Start(Tag::Link { link_type, id, .. }) = event
+            && is_reference_type(*link_type)
+            && let Some(def) = definitions.get(id)
+        {
+            linked_definitions.insert(def.span.start);
+        }
+    }
+
+    let mut references = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        match &events[i].0 {
+            Event::Start(Tag::Image { .. }) => {
+                let end = matching_end(&events, i);
+                if let Some(reference) =
+                    image_reference(body, &events[i..=end], definitions, &linked_definitions)
+                {
+                    references.push(reference);
+                }
+                // Images nested inside the alt text only contribute their own alt text to the
+                // rendered alt attribute, so their destinations are never displayed.
+                i = end + 1;
+            }
+            Event::Start(Tag::HtmlBlock) => {
+                let end = matching_end(&events, i);
+                let pieces: Vec<(&str, Range<usize>)> = events[i + 1..end]
+                    .iter()
+                    .filter_map(|(event, range)| match event {
+                        Event::Html(text) => Some((text.as_ref(), range.clone())),
+                        _ => None,
+                    })
+                    .collect();
+                html_references(body, &pieces, &mut references);
+                i = end + 1;
+            }
+            Event::InlineHtml(text) => {
+                html_references(body, &[(text.as_ref(), events[i].1.clone())], &mut references);
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    references
+}
+
+fn is_reference_type(link_type: LinkType) -> bool {
+    matches!(
+        link_type,
+        LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut
+    )
+}
+
+/// Returns the index of the End event that closes the Start event at `start`.
+fn matching_end(events: &[(Event<'_>, Range<usize>)], start: usize) -> usize {
+    let mut depth = 0usize;
+    for (offset, (event, _)) in events[start..].iter().enumerate() {
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return start + offset;
+                }
+            }
+            _ => {}
+        }
+    }
+    events.len() - 1
+}
+
+/// Builds the reference for one image; `events` runs from its Start to its End event.
+fn image_reference(
+    body: &str,
+    events: &[(Event<'_>, Range<usize>)],
+    definitions: &pulldown_cmark::RefDefs<'_>,
+    linked_definitions: &HashSet<usize>,
+) -> Option<Reference> {
+    let (
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            id,
+            ..
+        }),
+        range,
+    ) = &events[0]
+    else {
+        return None;
+    };
+    let children = &events[1..events.len() - 1];
+    let alt = plain_text(children);
+    // The alt text ends where its last child ends; for `![](...)` right after `![`.
+    let after_alt = children
+        .iter()
+        .map(|(_, r)| r.end)
+        .max()
+        .unwrap_or(range.start + 2)
+        .max(range.start + 2);
+
+    let dest = dest_url.to_string();
+    let site = if dest.is_empty() {
+        Site::Unlocated
+    } else if is_reference_type(*link_type) {
+        match definitions.get(id) {
+            Some(def) if linked_definitions.contains(&def.span.start) => {
+                let title = def
+                    .title
+                    .as_deref()
+                    .map(|title| definition_title(body, def.span.clone(), &def.dest, title));
+                own_destination_site(body, range, after_alt, *link_type, title)
+            }
+            Some(def) => locate_definition_destination(body, def.span.clone(), &dest)
+                .map_or(Site::Unlocated, Site::Definition),
+            None => Site::Unlocated,
+        }
+    } else {
+        locate_inline_destination(body, after_alt, range.end, &dest)
+            .map_or(Site::Unlocated, Site::Destination)
+    };
+    let syntax = if is_reference_type(*link_type) {
+        Syntax::MarkdownReference
+    } else {
+        Syntax::MarkdownInline
+    };
+    Some(Reference {
+        syntax,
+        start: range.start,
+        dest,
+        alt,
+        site,
+    })
+}
+
+/// Returns the plain text of an image description, as renderers put it into `alt`.
+fn plain_text(children: &[(Event<'_>, Range<usize>)]) -> String {
+    let mut alt = String::new();
+    for (event, _) in children {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                alt.push_str(t)
+            }
+            Event::SoftBreak | Event::HardBreak => alt.push(' '),
+            _ => {}
+        }
+    }
+    alt
+}
+
+/// Locates the destination of an inline image: after the `](` that closes the alt text.
+fn locate_inline_destination(
+    body: &str,
+    after_alt: usize,
+    image_end: usize,
+    dest: &str,
+) -> Option<Range<usize>> {
+    let bytes = body.as_bytes();
+    let mut from = after_alt;
+    // The first `](` after the last child closes the alt text; later ones are tried only in
+    // case an escaped bracket ended a child early, and verification rejects wrong candidates.
+    while let Some(found) = body[from..image_end.min(body.len())].find("](") {
+        let open = from + found + 2;
+        for skip_markers in [false, true] {
+            let at = skip_space(bytes, open, skip_markers);
+            if let Some(candidate) = scan_destination(bytes, at)
+                && destination_matches(&body[candidate.clone()], dest)
+            {
+                return Some(candidate);
+            }
+        }
+        from = open;
+    }
+    None
+}
+
+/// Locates the destination of a reference definition inside its span: after the first
+/// unescaped `]:`.
+fn locate_definition_destination(
+    body: &str,
+    span: Range<usize>,
+    dest: &str,
+) -> Option<Range<usize>> {
+    let bytes = body.as_bytes();
+    let mut i = span.start;
+    while i + 1 < span.end {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b']' if bytes[i + 1] == b':' => {
+                for skip_markers in [false, true] {
+                    let at = skip_space(bytes, i + 2, skip_markers);
+                    if let Some(candidate) = scan_destination(bytes, at)
+                        && candidate.end <= span.end
+                        && destination_matches(&body[candidate.clone()], dest)
+                    {
+                        return Some(candidate);
+                    }
+                }
+                return None;
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Builds the site for a reference image whose definition links also use.
+fn own_destination_site(
+    body: &str,
+    range: &Range<usize>,
+    after_alt: usize,
+    link_type: LinkType,
+    title: Option<String>,
+) -> Site {
+    let bytes = body.as_bytes();
+    let replace = match link_type {
+        LinkType::Reference => label_start(bytes, after_alt, range.end).map(|s| s..range.end),
+        LinkType::Collapsed => {
+            // pulldown-cmark 0.13 ends the range of `![a][]` before the `[]`.
+            if body[range.end..].starts_with("[]") {
+                Some(range.end..range.end + 2)
+            } else if body[..range.end].ends_with("[]") {
+                Some(range.end - 2..range.end)
+            } else {
+                None
+            }
+        }
+        LinkType::Shortcut if body[..range.end].ends_with(']') => Some(range.end..range.end),
+        _ => None,
+    };
+    let Some(replace) = replace else {
+        return Site::Unlocated;
+    };
+    Site::OwnDestination {
+        range: replace,
+        title,
+    }
+}
+
+/// Finds the `[` that opens the label of a full reference `![alt][label]`: the first `][`
+/// at or after the end of the alt text.
+fn label_start(bytes: &[u8], after_alt: usize, end: usize) -> Option<usize> {
+    let mut i = after_alt;
+    while i + 1 < end {
+        if bytes[i] == b']' && bytes[i + 1] == b'[' {
+            return Some(i + 1);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Returns the title of a definition written so that it can follow a destination in an inline
+/// image: the source text when it sits on the destination's line, otherwise rebuilt from the
+/// decoded title.
+fn definition_title(body: &str, span: Range<usize>, dest: &str, title: &str) -> String {
+    let end = span.end;
+    if let Some(dest) = locate_definition_destination(body, span, dest) {
+        let rest = body[dest.end..end].trim();
+        if !rest.is_empty() && !rest.contains(['\n', '\r']) {
+            return rest.to_string();
+        }
+    }
+    let mut quoted = String::with_capacity(title.len() + 2);
+    quoted.push('"');
+    for c in title.chars() {
+        match c {
+            '"' | '\\' => {
+                quoted.push('\\');
+                quoted.push(c);
+            }
+            '\n' => quoted.push_str("&#10;"),
+            '\r' => quoted.push_str("&#13;"),
+            _ => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
+/// Skips spaces, tabs and at most the line breaks a destination may follow; with
+/// `skip_markers`, also the `>` of block quote continuation lines.
+fn skip_space(bytes: &[u8], mut i: usize, skip_markers: bool) -> usize {
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
+            b'>' if skip_markers => i += 1,
+            _ => break,
+        }
+    }
+    i
+}
+
+/// Scans one CommonMark link destination starting at `at`: `<...>` without line breaks or
+/// unescaped `<`/`>`, or a run of non-space, non-control characters with balanced unescaped
+/// parentheses.
+fn scan_destination(bytes: &[u8], at: usize) -> Option<Range<usize>> {
+    if at >= bytes.len() {
+        return None;
+    }
+    if bytes[at] == b'<' {
+        let mut i = at + 1;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' | b'\r' | b'<' => return None,
+                b'\\' if i + 1 < bytes.len() && bytes[i + 1].is_ascii_punctuation() => i += 2,
+                b'>' => return Some(at..i + 1),
+                _ => i += 1,
+            }
+        }
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut i = at;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b <= b' ' || b == 0x7f {
+            break;
+        }
+        match b {
+            b'\\' if i + 1 < bytes.len() && bytes[i + 1].is_ascii_punctuation() => {
+                i += 2;
+                continue;
+            }
+            b'(' => depth += 1,
+            b')' if depth == 0 => break,
+            b')' => depth -= 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    (i > at).then_some(at..i)
+}
+
+/// Tells whether the written destination `candidate` decodes to `dest`.
+fn destination_matches(candidate: &str, dest: &str) -> bool {
+    // Without escapes, entities or brackets the text is its own decoding; this skips a parse of
+    // multi-megabyte data URIs.
+    if !candidate.contains(['\\', '&', '<']) {
+        return candidate == dest;
+    }
+    let probe = format!("![]({candidate})");
+    Parser::new_ext(&probe, parser_options()).any(|event| {
+        matches!(event, Event::Start(Tag::Image { dest_url, .. }) if dest_url.as_ref() == dest)
+    })
+}
+
+/// Maps text that pulldown-cmark reports for raw HTML back to source offsets.
+///
+/// Each piece is an event's text with its source range; the text equals the source slice
+/// except inside containers, where the prefixes (`> `, list indentation) of continuation lines
+/// are removed from the text but not from the range.
+struct HtmlText {
+    text: String,
+    /// For each byte of `text`, its offset in the source.
+    offsets: Vec<usize>,
+}
+
+impl HtmlText {
+    fn new(body: &str, pieces: &[(&str, Range<usize>)]) -> HtmlText {
+        let total: usize = pieces.iter().map(|(t, _)| t.len()).sum();
+        let mut text = String::with_capacity(total);
+        let mut offsets = Vec::with_capacity(total);
+        for (piece, range) in pieces {
+            let source = &body.as_bytes()[range.clone()];
+            let piece_bytes = piece.as_bytes();
+            text.push_str(piece);
+            if source == piece_bytes {
+                offsets.extend(range.clone());
+                continue;
+            }
+            // Align the text as a subsequence of the source: bytes missing from the text are
+            // container prefixes.
+            let mut s = 0;
+            for &b in piece_bytes {
+                while s < source.len() && source[s] != b {
+                    s += 1;
+                }
+                offsets.push(range.start + s.min(source.len().saturating_sub(1)));
+                s += 1;
+            }
+        }
+        HtmlText { text, offsets }
+    }
+
+    /// Maps a text range to the source, if the source bytes there are the same text.
+    fn source_range(&self, body: &str, range: &Range<usize>) -> Option<Range<usize>> {
+        if range.is_empty() {
+            let start = *self.offsets.get(range.start)?;
+            return Some(start..start);
+        }
+        let start = *self.offsets.get(range.start)?;
+        let end = *self.offsets.get(range.end - 1)? + 1;
+        let source = body.get(start..end)?;
+        (source == &self.text[range.clone()]).then_some(start..end)
+    }
+}
+
+/// Adds the image URLs of one HTML fragment (a block or an inline tag) to `references`.
+fn html_references(body: &str, pieces: &[(&str, Range<usize>)], references: &mut Vec<Reference>) {
+    if pieces.is_empty() {
+        return;
+    }
+    let mapped = HtmlText::new(body, pieces);
+    for found in html::find_image_urls(&mapped.text) {
+        let start = mapped
+            .offsets
+            .get(found.tag_start)
+            .copied()
+            .unwrap_or(pieces[0].1.start);
+        let url = mapped.source_range(body, &found.url);
+        let value = mapped.source_range(body, &found.value);
+        let site = match (url, value) {
+            (Some(url), _) if url.is_empty() => Site::Unlocated,
+            (Some(url), Some(value)) if !found.quoted => Site::UnquotedAttribute { value, url },
+            (Some(url), _) if found.quoted => Site::Destination(url),
+            _ => Site::Unlocated,
+        };
+        let syntax = match found.attr {
+            UrlAttr::Src => Syntax::HtmlSrc,
+            UrlAttr::Srcset => Syntax::HtmlSrcset,
+        };
+        references.push(Reference {
+            syntax,
+            start,
+            dest: found.decoded,
+            alt: found.alt.unwrap_or_default(),
+            site,
+        });
+    }
+}
+
+/// Converts byte offsets into 1-based line and column numbers, counting columns in characters.
+pub struct Locator<'a> {
+    source: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> Locator<'a> {
+    /// Indexes the line starts of `source` (LF, CRLF and lone CR end a line).
+    pub fn new(source: &'a str) -> Locator<'a> {
+        let mut line_starts = vec![0];
+        let bytes = source.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => line_starts.push(i + 1),
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => line_starts.push(i + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        Locator {
+            source,
+            line_starts,
+        }
+    }
+
+    /// Returns the 1-based (line, column) of `offset`; a byte order mark is not a column.
+    pub fn locate(&self, offset: usize) -> (usize, usize) {
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let mut start = self.line_starts[line - 1];
+        if start == 0 && self.source.starts_with(BOM) {
+            start = BOM.len().min(offset);
+        }
+        let column = self
+            .source
+            .get(start..offset)
+            .map_or(1, |s| s.chars().count() + 1);
+        (line, column)
+    }
+}
