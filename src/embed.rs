@@ -272,7 +272,11 @@ fn push_edits(
 /// assert!(out.text.starts_with("A ![dot](data:image/png;base64,iVBORw0KGgo"));
 /// assert!(out.text.ends_with(") here.\n"));
 /// ```
-pub fn embed(source: &str, base_dir: &Path, options: &EmbedOptions) -> Result<Embedded, EmbedError> {
+pub fn embed(
+    source: &str,
+    base_dir: &Path,
+    options: &EmbedOptions,
+) -> Result<Embedded, EmbedError> {
     Embedder::new(options)?.embed(source, base_dir)
 }
 

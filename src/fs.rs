@@ -2,9 +2,9 @@
 //! written.
 //!
 //! Documents are replaced through a temporary file in the same folder that is renamed over the
-//! original, so a reader or a crash sees either the old or the new content. A [`Stamp`] taken
-//! when a document is read lets [`replace_atomically`] refuse to overwrite a file that someone
-//! else changed in the meantime. Image files are checked to be regular files before they are
+//! original, so readers get either the old or the new content, never a mix. A [`Stamp`] taken
+//! when a document is read lets [`replace_atomically`] leave alone a file that someone else
+//! changed in the meantime. Image files are checked to be regular files before they are
 //! opened, so a FIFO or device named by a Markdown link cannot block or flood the program.
 
 use std::fs::{self, File, Metadata, OpenOptions, Permissions};
@@ -81,7 +81,7 @@ pub enum FsError {
     NotRegularFile {
         /// The path as given.
         path: PathBuf,
-        /// What the path is instead, such as "directory" or "FIFO".
+        /// Kind of file found instead, such as "directory" or "FIFO".
         kind: &'static str,
     },
 }
@@ -110,7 +110,7 @@ pub fn stamp(path: &Path) -> Result<Stamp, FsError> {
 /// permissions, is synced to disk and then renamed over the original. When `path` is a symlink,
 /// the file it points to is replaced and the link stays a link. When `expected` is given and the
 /// file's current stamp differs, nothing is written and [`FsError::Changed`] is returned. The
-/// stamp is checked once before writing and again just before the rename; a change in the short
+/// stamp is checked once before writing and again just before the rename. A change in the short
 /// window after the second check is still overwritten. On any error the original is unchanged and
 /// the temporary file is removed. Ownership is not copied, so a file owned by another user ends
 /// up owned by the caller.
@@ -148,7 +148,7 @@ pub fn replace_atomically(
 /// An existing file keeps its permissions, and a symlink keeps pointing to the file it names. A
 /// new file gets the permissions of a plain create (0666 minus the umask, so usually 0644 on
 /// unix). To learn them without a platform call, an empty file is created at `path` first and then
-/// replaced; it is removed again if the write fails.
+/// replaced. That empty file is removed again if the write fails.
 pub fn write_output(path: &Path, contents: &[u8]) -> Result<(), FsError> {
     if let Some(parent) = parent_folder(path) {
         fs::create_dir_all(parent).map_err(|source| FsError::CreateDir {
@@ -203,7 +203,9 @@ fn open_regular_file(path: &Path) -> Result<(File, Metadata), FsError> {
     let mut options = OpenOptions::new();
     options.read(true);
     set_nonblocking(&mut options);
-    let file = options.open(path).map_err(|source| read_error(path, source))?;
+    let file = options
+        .open(path)
+        .map_err(|source| read_error(path, source))?;
 
     let metadata = file.metadata().map_err(|source| read_error(path, source))?;
     if !metadata.is_file() {
@@ -250,6 +252,7 @@ fn set_nonblocking(options: &mut OpenOptions) {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(0x4);
     }
+    // Keeps `options` used on platforms where neither block above is compiled.
     let _ = options;
 }
 
@@ -273,7 +276,7 @@ fn resolve_symlink(path: &Path) -> Result<PathBuf, FsError> {
 }
 
 /// Writes `contents` to a new temporary file next to `target` with the given permissions and
-/// syncs it. Errors name `path`, the path the caller knows.
+/// syncs it. Errors name `path`, the path the caller passed.
 fn write_temp_file(
     path: &Path,
     target: &Path,
@@ -305,7 +308,8 @@ fn persist(temp: NamedTempFile, target: &Path, path: &Path) -> Result<(), FsErro
 
 /// Returns the folder that contains `path`, or `None` for a bare file name or a root.
 fn parent_folder(path: &Path) -> Option<&Path> {
-    path.parent().filter(|parent| !parent.as_os_str().is_empty())
+    path.parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
 }
 
 fn read_error(path: &Path, source: io::Error) -> FsError {
@@ -355,4 +359,440 @@ fn file_kind(metadata: &Metadata) -> &'static str {
         }
     }
     "special file"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    use std::sync::mpsc;
+    use std::thread;
+    use std::time::Duration;
+
+    fn mode(path: &Path) -> u32 {
+        fs::metadata(path).unwrap().permissions().mode() & 0o7777
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn mkfifo(path: &Path) {
+        let status = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Runs `read_image_file` on another thread so a blocking open fails the test instead of
+    /// hanging it.
+    fn read_image_with_timeout(path: &Path) -> Result<Vec<u8>, FsError> {
+        let (sender, receiver) = mpsc::channel();
+        let path = path.to_path_buf();
+        thread::spawn(move || sender.send(read_image_file(&path)));
+        receiver
+            .recv_timeout(Duration::from_secs(5))
+            .expect("read_image_file blocked for 5 s")
+    }
+
+    /// Returns true when this process can create a file in a folder with mode 0555, as root can.
+    fn permissions_ignored(read_only_dir: &Path) -> bool {
+        let probe = read_only_dir.join("probe");
+        let created = File::create(&probe).is_ok();
+        if created {
+            fs::remove_file(&probe).unwrap();
+        }
+        created
+    }
+
+    #[test]
+    fn read_document_contents_and_stamp() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.md");
+        fs::write(&path, "# Title\n").unwrap();
+        let (contents, read_stamp) = read_document(&path).unwrap();
+        assert_eq!(contents, b"# Title\n");
+        assert_eq!(read_stamp, stamp(&path).unwrap());
+    }
+
+    #[test]
+    fn replace_keeps_mode_0664() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.md");
+        fs::write(&path, "old").unwrap();
+        fs::set_permissions(&path, Permissions::from_mode(0o664)).unwrap();
+        replace_atomically(&path, b"new", None).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+        assert_eq!(mode(&path), 0o664);
+    }
+
+    #[test]
+    fn replace_keeps_mode_0755() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.md");
+        fs::write(&path, "old").unwrap();
+        fs::set_permissions(&path, Permissions::from_mode(0o755)).unwrap();
+        replace_atomically(&path, b"new", None).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+        assert_eq!(mode(&path), 0o755);
+    }
+
+    #[test]
+    fn replace_through_symlink_keeps_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let target_dir = tempfile::tempdir().unwrap();
+        let target = target_dir.path().join("real.md");
+        let link = dir.path().join("link.md");
+        fs::write(&target, "old").unwrap();
+        symlink(&target, &link).unwrap();
+
+        replace_atomically(&link, b"new", None).unwrap();
+
+        assert!(fs::symlink_metadata(&link).unwrap().is_symlink());
+        assert_eq!(fs::read_link(&link).unwrap(), target);
+        assert_eq!(fs::read(&target).unwrap(), b"new");
+        assert_eq!(names(dir.path()), ["link.md"]);
+        assert_eq!(names(target_dir.path()), ["real.md"]);
+    }
+
+    #[test]
+    fn replace_with_matching_stamp() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.md");
+        fs::write(&path, "old").unwrap();
+        let (_, read_stamp) = read_document(&path).unwrap();
+        replace_atomically(&path, b"new", Some(&read_stamp)).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+    }
+
+    #[test]
+    fn replace_detects_size_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.md");
+        fs::write(&path, "old").unwrap();
+        let (_, read_stamp) = read_document(&path).unwrap();
+        fs::write(&path, "edited elsewhere").unwrap();
+
+        let result = replace_atomically(&path, b"new", Some(&read_stamp));
+
+        assert!(matches!(result, Err(FsError::Changed { path: ref p }) if *p == path));
+        assert_eq!(fs::read(&path).unwrap(), b"edited elsewhere");
+        assert_eq!(names(dir.path()), ["doc.md"]);
+    }
+
+    #[test]
+    fn replace_detects_mtime_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.md");
+        fs::write(&path, "old").unwrap();
+        let (_, read_stamp) = read_document(&path).unwrap();
+        let file = OpenOptions::new().write(true).open(&path).unwrap();
+        // Same size as before, so only the modification time differs.
+        (&file).write_all(b"odd").unwrap();
+        file.set_modified(SystemTime::now() + Duration::from_secs(10))
+            .unwrap();
+        drop(file);
+
+        let result = replace_atomically(&path, b"new", Some(&read_stamp));
+
+        assert!(matches!(result, Err(FsError::Changed { .. })));
+        assert_eq!(fs::read(&path).unwrap(), b"odd");
+    }
+
+    #[test]
+    fn replace_detects_file_swapped_by_rename() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.md");
+        fs::write(&path, "old").unwrap();
+        let (_, read_stamp) = read_document(&path).unwrap();
+        let modified = fs::metadata(&path).unwrap().modified().unwrap();
+        // Same size and modification time, but a different inode.
+        let other = dir.path().join("other.md");
+        fs::write(&other, "odd").unwrap();
+        File::options()
+            .write(true)
+            .open(&other)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        fs::rename(&other, &path).unwrap();
+
+        let result = replace_atomically(&path, b"new", Some(&read_stamp));
+
+        assert!(matches!(result, Err(FsError::Changed { .. })));
+        assert_eq!(fs::read(&path).unwrap(), b"odd");
+    }
+
+    #[test]
+    fn replace_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.md");
+        fs::write(&path, "old").unwrap();
+        replace_atomically(&path, b"new", None).unwrap();
+        assert_eq!(names(dir.path()), ["doc.md"]);
+    }
+
+    #[test]
+    fn replace_in_read_only_folder_fails_cleanly() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("locked");
+        fs::create_dir(&folder).unwrap();
+        let path = folder.join("doc.md");
+        fs::write(&path, "old").unwrap();
+        fs::set_permissions(&folder, Permissions::from_mode(0o555)).unwrap();
+        if permissions_ignored(&folder) {
+            println!("skipped: folder permissions are not enforced for this user (root?)");
+            return;
+        }
+
+        let result = replace_atomically(&path, b"new", None);
+
+        fs::set_permissions(&folder, Permissions::from_mode(0o755)).unwrap();
+        assert!(matches!(result, Err(FsError::Write { path: ref p, .. }) if *p == path));
+        assert_eq!(fs::read(&path).unwrap(), b"old");
+        assert_eq!(names(&folder), ["doc.md"]);
+    }
+
+    #[test]
+    fn replace_missing_file_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("absent.md");
+        let result = replace_atomically(&path, b"new", None);
+        assert!(matches!(result, Err(FsError::Read { path: ref p, .. }) if *p == path));
+        assert_eq!(names(dir.path()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn replace_directory_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let result = replace_atomically(dir.path(), b"new", None);
+        assert!(matches!(
+            result,
+            Err(FsError::NotRegularFile {
+                kind: "directory",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn write_output_creates_parents() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out/nested/doc.md");
+        write_output(&path, b"body").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"body");
+        assert_eq!(names(&dir.path().join("out/nested")), ["doc.md"]);
+    }
+
+    #[test]
+    fn write_output_new_file_mode_like_create() {
+        let dir = tempfile::tempdir().unwrap();
+        let reference = dir.path().join("reference");
+        fs::write(&reference, "").unwrap();
+        let path = dir.path().join("doc.md");
+        write_output(&path, b"body").unwrap();
+        assert_eq!(mode(&path), mode(&reference));
+    }
+
+    #[test]
+    fn write_output_keeps_existing_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.md");
+        fs::write(&path, "old").unwrap();
+        fs::set_permissions(&path, Permissions::from_mode(0o600)).unwrap();
+        write_output(&path, b"new").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+        assert_eq!(mode(&path), 0o600);
+    }
+
+    #[test]
+    fn write_output_through_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("real.md");
+        let link = dir.path().join("link.md");
+        fs::write(&target, "old").unwrap();
+        symlink("real.md", &link).unwrap();
+        write_output(&link, b"new").unwrap();
+        assert!(fs::symlink_metadata(&link).unwrap().is_symlink());
+        assert_eq!(fs::read(&target).unwrap(), b"new");
+    }
+
+    #[test]
+    fn write_output_parent_is_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("blocker");
+        fs::write(&blocker, "").unwrap();
+        let result = write_output(&blocker.join("doc.md"), b"body");
+        assert!(matches!(result, Err(FsError::CreateDir { path: ref p, .. }) if *p == blocker));
+    }
+
+    #[test]
+    fn write_output_into_directory_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let result = write_output(dir.path(), b"body");
+        assert!(matches!(
+            result,
+            Err(FsError::NotRegularFile {
+                kind: "directory",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn write_output_read_only_folder_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("locked");
+        fs::create_dir(&folder).unwrap();
+        fs::set_permissions(&folder, Permissions::from_mode(0o555)).unwrap();
+        if permissions_ignored(&folder) {
+            println!("skipped: folder permissions are not enforced for this user (root?)");
+            return;
+        }
+
+        let result = write_output(&folder.join("doc.md"), b"body");
+
+        fs::set_permissions(&folder, Permissions::from_mode(0o755)).unwrap();
+        assert!(matches!(result, Err(FsError::Write { .. })));
+        assert_eq!(names(&folder), Vec::<String>::new());
+    }
+
+    #[test]
+    fn read_image_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pixel.png");
+        fs::write(&path, [0x89, b'P', b'N', b'G']).unwrap();
+        assert_eq!(read_image_file(&path).unwrap(), [0x89, b'P', b'N', b'G']);
+    }
+
+    #[test]
+    fn read_image_through_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("pixel.png"), "png").unwrap();
+        symlink("pixel.png", dir.path().join("alias.png")).unwrap();
+        assert_eq!(
+            read_image_file(&dir.path().join("alias.png")).unwrap(),
+            b"png"
+        );
+    }
+
+    #[test]
+    fn read_image_fifo_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pipe.png");
+        mkfifo(&path);
+        let result = read_image_with_timeout(&path);
+        assert!(matches!(
+            result,
+            Err(FsError::NotRegularFile { path: ref p, kind: "FIFO" }) if *p == path
+        ));
+    }
+
+    #[test]
+    fn read_image_fifo_symlink_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        mkfifo(&dir.path().join("pipe"));
+        let link = dir.path().join("image.png");
+        symlink("pipe", &link).unwrap();
+        let result = read_image_with_timeout(&link);
+        assert!(matches!(
+            result,
+            Err(FsError::NotRegularFile { kind: "FIFO", .. })
+        ));
+    }
+
+    #[test]
+    fn read_image_directory_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let result = read_image_file(dir.path());
+        assert!(matches!(
+            result,
+            Err(FsError::NotRegularFile {
+                kind: "directory",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn read_image_device_rejected() {
+        let result = read_image_with_timeout(Path::new("/dev/zero"));
+        assert!(matches!(
+            result,
+            Err(FsError::NotRegularFile {
+                kind: "character device",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn read_image_missing_names_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("absent.png");
+        let error = read_image_file(&path).unwrap_err();
+        assert!(matches!(error, FsError::Read { path: ref p, .. } if *p == path));
+        assert!(error.to_string().contains(&*path.to_string_lossy()));
+    }
+
+    #[test]
+    fn read_document_fifo_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pipe.md");
+        mkfifo(&path);
+        let (sender, receiver) = mpsc::channel();
+        let fifo = path.clone();
+        thread::spawn(move || sender.send(read_document(&fifo).map(|_| ())));
+        let result = receiver.recv_timeout(Duration::from_secs(5)).unwrap();
+        assert!(matches!(
+            result,
+            Err(FsError::NotRegularFile { kind: "FIFO", .. })
+        ));
+    }
+
+    #[test]
+    fn parent_folder_of_bare_name() {
+        assert_eq!(parent_folder(Path::new("doc.md")), None);
+        assert_eq!(parent_folder(Path::new("/")), None);
+        assert_eq!(parent_folder(Path::new("a/doc.md")), Some(Path::new("a")));
+    }
+
+    #[test]
+    fn error_messages_name_path() {
+        let path = PathBuf::from("/notes/doc.md");
+        let errors = [
+            read_error(&path, io::Error::from(io::ErrorKind::NotFound)),
+            write_error(&path, io::Error::from(io::ErrorKind::PermissionDenied)),
+            FsError::CreateDir {
+                path: path.clone(),
+                source: io::Error::from(io::ErrorKind::PermissionDenied),
+            },
+            FsError::Changed { path: path.clone() },
+            FsError::NotRegularFile {
+                path: path.clone(),
+                kind: "FIFO",
+            },
+        ];
+        for error in errors {
+            assert!(error.to_string().contains("/notes/doc.md"), "{error}");
+        }
+    }
+
+    #[test]
+    fn not_regular_file_message() {
+        let error = FsError::NotRegularFile {
+            path: PathBuf::from("img/pipe.png"),
+            kind: "FIFO",
+        };
+        assert_eq!(
+            error.to_string(),
+            "`img/pipe.png` is a FIFO, not a regular file"
+        );
+    }
 }

@@ -79,7 +79,10 @@ impl Printer {
             && !self.stdout_gone
         {
             let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
                 Ok(()) => {}
                 Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {
                     self.stdout_gone = true;
@@ -151,10 +154,16 @@ impl Printer {
                 },
             );
             if self.verbose {
-                let syntax: Vec<String> =
-                    self.by_syntax.iter().map(|(k, v)| format!("{v} {k}")).collect();
-                let outcome: Vec<String> =
-                    self.by_outcome.iter().map(|(k, v)| format!("{v} {k}")).collect();
+                let syntax: Vec<String> = self
+                    .by_syntax
+                    .iter()
+                    .map(|(k, v)| format!("{v} {k}"))
+                    .collect();
+                let outcome: Vec<String> = self
+                    .by_outcome
+                    .iter()
+                    .map(|(k, v)| format!("{v} {k}"))
+                    .collect();
                 eprintln!(
                     "references: {} ({}); {}",
                     totals.references,

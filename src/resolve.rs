@@ -1,5 +1,5 @@
 //! Classifies Markdown link destinations and resolves local ones to existing files inside a root
-//! directory, so that mdembed only ever embeds files under the root that the user chose.
+//! directory, so that mdembed embeds only files under the root that the user chose.
 //!
 //! Destinations arrive decoded the CommonMark way (backslash escapes and entities resolved, `<...>`
 //! stripped) but still percent-encoded, because Markdown authors write both `my%20pic.png` and
@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use percent_encoding::percent_decode_str;
 
-/// What kind of destination a reference has.
+/// The kind of a reference's destination, which decides how mdembed treats it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DestKind {
     /// An empty or whitespace-only destination.
@@ -199,7 +199,8 @@ impl Resolver {
         };
 
         // Canonicalizing follows every symlink, so a link inside the root that points outside it
-        // is rejected here. It fails only if the path vanished since the lookup.
+        // is rejected here. A failure, such as the path being removed after the lookup, is
+        // reported as not found.
         let canonical = fs::canonicalize(&found).map_err(|_| ResolveError::NotFound {
             dest: dest.to_owned(),
         })?;
@@ -348,7 +349,7 @@ mod tests {
     use std::os::unix::fs::symlink;
     use tempfile::TempDir;
 
-    /// A temporary tree with `root/` inside an outer directory that holds files outside the root.
+    /// A temporary directory that contains `root/` and, outside the root, `secret.png`.
     struct Tree {
         outer: TempDir,
         resolver: Resolver,

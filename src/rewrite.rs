@@ -135,11 +135,11 @@ mod tests {
     #[test]
     fn prefix_and_suffix_written() {
         let edit = Edit {
-            range: 3..5,
+            range: 4..7,
             prefix: "(",
             text: Arc::from("uri"),
             suffix: " \"t\")".to_string(),
         };
-        assert_eq!(apply("![a][b]", vec![edit]).unwrap(), "![a(uri \"t\")]");
+        assert_eq!(apply("![a][b]", vec![edit]).unwrap(), "![a](uri \"t\")");
     }
 }

@@ -279,12 +279,10 @@ where
         }
         Output::Check => Ok(None),
         Output::InPlace if !result.changed => Ok(None),
-        Output::InPlace => fs::replace_atomically(
-            &document.path,
-            transformed.text.as_bytes(),
-            stamp.as_ref(),
-        )
-        .map(|()| Some(document.path.clone())),
+        Output::InPlace => {
+            fs::replace_atomically(&document.path, transformed.text.as_bytes(), stamp.as_ref())
+                .map(|()| Some(document.path.clone()))
+        }
         Output::File(_) | Output::Directory { .. } => {
             let path = output_path.clone().expect("file outputs have a path");
             fs::write_output(&path, transformed.text.as_bytes()).map(|()| Some(path))
@@ -340,7 +338,9 @@ pub fn current_dir_relative(path: &Path) -> Option<PathBuf> {
     let cwd = std::env::current_dir().ok()?;
     let cwd = cwd.canonicalize().unwrap_or(cwd);
     let parent = absolute.parent()?;
-    let parent = parent.canonicalize().unwrap_or_else(|_| parent.to_path_buf());
+    let parent = parent
+        .canonicalize()
+        .unwrap_or_else(|_| parent.to_path_buf());
     let relative_parent = parent.strip_prefix(&cwd).ok()?;
     let mut relative: PathBuf = relative_parent
         .components()

@@ -131,7 +131,11 @@ const BOM: &str = "\u{feff}";
 
 /// Finds every image reference in `source`.
 pub fn scan(source: &str) -> Scan {
-    let bom_len = if source.starts_with(BOM) { BOM.len() } else { 0 };
+    let bom_len = if source.starts_with(BOM) {
+        BOM.len()
+    } else {
+        0
+    };
     let front_matter = front_matter(&source[bom_len..]).map(|r| r.start + bom_len..r.end + bom_len);
     let body_start = front_matter.as_ref().map_or(bom_len, |r| r.end);
     let body = &source[body_start..];
@@ -251,7 +255,11 @@ fn scan_body(body: &str) -> Vec<Reference> {
                 i = end + 1;
             }
             Event::InlineHtml(text) => {
-                html_references(body, &[(text.as_ref(), events[i].1.clone())], &mut references);
+                html_references(
+                    body,
+                    &[(text.as_ref(), events[i].1.clone())],
+                    &mut references,
+                );
                 i += 1;
             }
             _ => i += 1,

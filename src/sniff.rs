@@ -7,9 +7,9 @@
 //!   element identifies SVG, which has no magic bytes.
 //! - Formats that a browser cannot display in an `<img>` (TGA, DDS, HDR, OpenEXR, PNM, QOI,
 //!   farbfeld, HEIC, JPEG XL, gzip-compressed SVG) are [`Sniffed::Unsupported`] with a short name.
-//! - The extension is consulted only when no content rule matched: a gzip stream named `.svgz`
-//!   is reported as `svgz`, and an extension that names a format of the `image` crate without
-//!   magic bytes (TGA) is trusted only if that format's header parses.
+//! - The extension is consulted only when no content rule matched. A gzip stream named `.svgz`
+//!   is reported as `svgz`. An extension that names a format of the `image` crate without magic
+//!   bytes (TGA) is trusted only if that format's header parses.
 //! - Everything else, including empty input and text with an image extension, is
 //!   [`Sniffed::NotAnImage`].
 
@@ -140,7 +140,7 @@ pub fn sniff(bytes: &[u8], extension: Option<&str>) -> Sniffed {
     }
 }
 
-/// Classifies content by the magic bytes that the `image` crate knows.
+/// Classifies content by the magic bytes that [`image::guess_format`] recognizes.
 fn sniff_magic(bytes: &[u8]) -> Option<Sniffed> {
     let format = image::guess_format(bytes).ok()?;
     let image_type = match format {
@@ -269,7 +269,7 @@ fn sniff_iso_bmff(bytes: &[u8]) -> Option<Sniffed> {
 }
 
 /// Returns whether `bytes` starts with a JPEG XL codestream or container signature
-/// (ISO/IEC 18181-2), a format the `image` crate does not know.
+/// (ISO/IEC 18181-2), a format that the `image` crate does not recognize.
 fn is_jpeg_xl(bytes: &[u8]) -> bool {
     const CODESTREAM: &[u8] = &[0xff, 0x0a];
     const CONTAINER: &[u8] = b"\0\0\0\x0cJXL \r\n\x87\n";

@@ -207,9 +207,9 @@ fn is_skipped_directory(entry: &DirEntry, excluded: &[PathBuf]) -> bool {
     if name.starts_with(b".") || name == b"node_modules" {
         return true;
     }
-    // A directory whose canonical path cannot be computed is kept, so the walk reports the error.
-    fs::canonicalize(entry.path())
-        .is_ok_and(|canonical| excluded.iter().any(|dir| canonical == *dir))
+    // A directory whose canonical path cannot be computed is kept, so that walkdir reports any
+    // failure to read it.
+    fs::canonicalize(entry.path()).is_ok_and(|canonical| excluded.contains(&canonical))
 }
 
 /// Converts a walkdir error into a problem that names the failing path.
