@@ -9,7 +9,7 @@ use crate::fs::{self, FsError};
 use crate::report::{Location, Note, Outcome, Problem, ReferenceReport, Skip};
 use crate::resolve::{DestKind, ResolveError, ResolveNote, Resolver, classify};
 use crate::rewrite::{self, Edit, OverlapError};
-use crate::scan::{self, Locator, Reference, Site};
+use crate::scan::{self, Locator, Reference, Site, StrayKind, Syntax};
 use crate::sniff::{self, Sniffed};
 
 /// Options for embedding.
@@ -115,6 +115,23 @@ impl Embedder {
                 notes,
             });
         }
+
+        for stray in &scanned.strays {
+            if let StrayKind::SpacedDestination { dest } = &stray.kind
+                && self.resolver.resolve(dest, base_dir).is_ok()
+            {
+                let (line, column) = locator.locate(stray.start);
+                references.push(ReferenceReport {
+                    syntax: Syntax::MarkdownInline,
+                    offset: stray.start,
+                    location: Location { line, column },
+                    target: dest.clone(),
+                    outcome: Outcome::Problem(Problem::SpacedDestination { dest: dest.clone() }),
+                    notes: Vec::new(),
+                });
+            }
+        }
+        references.sort_by_key(|r| r.offset);
 
         let text = if edits.is_empty() {
             source.to_string()

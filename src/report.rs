@@ -106,6 +106,15 @@ pub enum Problem {
         /// The I/O error.
         error: String,
     },
+    /// Text such as `![a](shots/login page.png)` names an existing file, but a destination with
+    /// a space is not a CommonMark destination, so renderers show it as text.
+    #[error(
+        "not an image under CommonMark because the destination contains a space (write it as <{dest}>)"
+    )]
+    SpacedDestination {
+        /// The destination as written.
+        dest: String,
+    },
     /// The destination's bytes could not be located in the source with certainty.
     #[error("destination not located in the source, left as written")]
     Unlocated,
@@ -120,6 +129,7 @@ impl Problem {
             Problem::NotAnImage { .. } => "not-an-image",
             Problem::Unsupported { .. } => "unsupported-format",
             Problem::Unreadable { .. } => "unreadable",
+            Problem::SpacedDestination { .. } => "spaced-destination",
             Problem::Unlocated => "unlocated",
         }
     }

@@ -113,6 +113,30 @@ pub struct Scan {
     pub references: Vec<Reference>,
     /// The front matter block, if the document starts with one (after any byte order mark).
     pub front_matter: Option<Range<usize>>,
+    /// Text that looks like an image but is not one under CommonMark.
+    pub strays: Vec<Stray>,
+}
+
+/// Text outside any image syntax that a reader probably meant as an image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stray {
+    /// Byte offset of its first character.
+    pub start: usize,
+    /// What it looks like.
+    pub kind: StrayKind,
+}
+
+/// The kinds of [`Stray`] text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StrayKind {
+    /// `![alt](a b.png)`: a destination with a space is not a link destination, so renderers
+    /// show this as text; `<a b.png>` would be an image.
+    SpacedDestination {
+        /// The text between the parentheses, without a title.
+        dest: String,
+    },
+    /// `data:image/` in text, for example in an image whose alt text a blank line broke.
+    DataUri,
 }
 
 /// Returns the pulldown-cmark options every mode of mdembed parses with.
@@ -140,13 +164,17 @@ pub fn scan(source: &str) -> Scan {
     let body_start = front_matter.as_ref().map_or(bom_len, |r| r.end);
     let body = &source[body_start..];
 
-    let mut references = scan_body(body);
+    let (mut references, mut strays) = scan_body(body);
     for reference in &mut references {
         reference.shift(body_start);
+    }
+    for stray in &mut strays {
+        stray.start += body_start;
     }
     Scan {
         references,
         front_matter,
+        strays,
     }
 }
 
@@ -211,7 +239,7 @@ impl<'a> Iterator for LineIter<'a> {
 }
 
 /// Scans a document body (no BOM, no front matter); offsets are relative to `body`.
-fn scan_body(body: &str) -> Vec<Reference> {
+fn scan_body(body: &str) -> (Vec<Reference>, Vec<Stray>) {
     let mut parser = Parser::new_ext(body, parser_options()).into_offset_iter();
     let events: Vec<(Event<'_>, Range<usize>)> = parser.by_ref().collect();
     let definitions = parser.reference_definitions();
@@ -265,7 +293,86 @@ fn scan_body(body: &str) -> Vec<Reference> {
             _ => i += 1,
         }
     }
-    references
+    (references, find_strays(body, &events))
+}
+
+/// Finds [`Stray`] text in runs of adjacent text events outside code blocks and images.
+fn find_strays(body: &str, events: &[(Event<'_>, Range<usize>)]) -> Vec<Stray> {
+    let mut strays = Vec::new();
+    let mut in_code_block = 0usize;
+    let mut in_image = 0usize;
+    let mut run: Option<Range<usize>> = None;
+    for (event, range) in events {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code_block += 1,
+            Event::End(pulldown_cmark::TagEnd::CodeBlock) => in_code_block -= 1,
+            Event::Start(Tag::Image { .. }) => in_image += 1,
+            Event::End(pulldown_cmark::TagEnd::Image) => in_image -= 1,
+            _ => {}
+        }
+        let is_text = matches!(event, Event::Text(_)) && in_code_block == 0 && in_image == 0;
+        match (&mut run, is_text) {
+            (Some(current), true) if current.end == range.start => current.end = range.end,
+            (_, true) => {
+                if let Some(done) = run.replace(range.clone()) {
+                    strays_in_text(body, done, &mut strays);
+                }
+            }
+            (_, false) => {
+                if let Some(done) = run.take() {
+                    strays_in_text(body, done, &mut strays);
+                }
+            }
+        }
+    }
+    if let Some(done) = run {
+        strays_in_text(body, done, &mut strays);
+    }
+    strays
+}
+
+fn strays_in_text(body: &str, range: Range<usize>, strays: &mut Vec<Stray>) {
+    let text = &body[range.clone()];
+    let mut from = 0;
+    while let Some(found) = text[from..].find("![") {
+        let start = from + found;
+        from = start + 2;
+        let line_end = text[start..]
+            .find(['\n', '\r'])
+            .map_or(text.len(), |i| start + i);
+        let line = &text[start..line_end];
+        let Some(open) = line.find("](") else {
+            continue;
+        };
+        let Some(close) = line[open..].find(')') else {
+            continue;
+        };
+        let inside = line[open + 2..open + close].trim();
+        // A trailing quoted title is not part of the destination.
+        let dest = match inside.chars().last() {
+            Some(quote @ ('"' | '\'')) => inside[..inside.len() - 1]
+                .rfind(&format!(" {quote}"))
+                .map_or(inside, |title| inside[..title].trim_end()),
+            _ => inside,
+        };
+        if dest.contains([' ', '\t']) && !dest.starts_with('<') {
+            strays.push(Stray {
+                start: range.start + start,
+                kind: StrayKind::SpacedDestination {
+                    dest: dest.to_string(),
+                },
+            });
+        }
+    }
+    let lower = text.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(found) = lower[from..].find("data:image/") {
+        strays.push(Stray {
+            start: range.start + from + found,
+            kind: StrayKind::DataUri,
+        });
+        from += found + "data:image/".len();
+    }
 }
 
 fn is_reference_type(link_type: LinkType) -> bool {
