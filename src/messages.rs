@@ -98,7 +98,7 @@ impl Printer {
 
     fn reference(&mut self, path: &str, reference: &ReferenceReport) {
         let place = format!("({path}:{})", reference.location);
-        let target = &reference.target;
+        let target = shorten(&reference.target);
         *self.by_syntax.entry(reference.syntax.name()).or_default() += 1;
         let outcome_name = match &reference.outcome {
             Outcome::Embedded { .. } => "embedded".to_string(),
@@ -180,6 +180,19 @@ impl Printer {
             0
         }
     }
+}
+
+/// Shortens a long target (an existing data URI can be megabytes) for a one-line message.
+fn shorten(target: &str) -> String {
+    const KEEP: usize = 60;
+    if target.len() <= KEEP + 20 {
+        return target.to_string();
+    }
+    let mut end = KEEP;
+    while !target.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}... ({} bytes)", &target[..end], target.len())
 }
 
 fn plural(count: usize, noun: &str) -> String {

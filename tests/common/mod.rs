@@ -257,3 +257,27 @@ pub fn tiff(seed: u8) -> Vec<u8> {
 pub fn svg() -> Vec<u8> {
     b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"4\" height=\"4\"><rect width=\"4\" height=\"4\" fill=\"#c33\"/></svg>\n".to_vec()
 }
+
+/// Joins lines of standard error, each ending with a newline.
+pub fn lines(lines: &[&str]) -> String {
+    lines.iter().map(|line| format!("{line}\n")).collect()
+}
+
+/// Writes `text` to `doc.md` and runs `mdembed embed doc.md` with `extra` arguments first.
+pub fn embed_doc(ws: &Workspace, text: &str, extra: &[&str]) -> Run {
+    ws.write("doc.md", text);
+    let mut args = vec!["embed"];
+    args.extend_from_slice(extra);
+    args.push("doc.md");
+    ws.run(&args)
+}
+
+/// Asserts a run of one document that embedded `images` images without warnings: standard
+/// output is `expected`, standard error only the summary, exit status 0.
+pub fn assert_clean_embed(run: &Run, input: &str, expected: &str, images: usize) {
+    assert_eq!(run.stdout, expected, "standard output");
+    let changed = usize::from(input != expected);
+    let line = summary(1, changed, images, added(input, expected), 0);
+    assert_eq!(run.stderr, lines(&[&line]), "standard error");
+    assert_eq!(run.code, Some(0), "exit status");
+}

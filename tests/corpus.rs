@@ -1,0 +1,190 @@
+//! Embeds real documentation folders and notes, and checks that only destinations changed.
+//!
+//! The corpora are public documents kept outside the repository. The test reads them from
+//! `MDEMBED_CORPUS_DIR` or from `../shared/corpus` beside the checkout, and prints a notice and
+//! passes when they are absent. Each corpus prints one line of counts.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use mdembed::report::Outcome;
+use mdembed::scan::{self, Site};
+use pulldown_cmark::{Event, Parser, Tag};
+
+fn corpus_dir() -> Option<PathBuf> {
+    let dir = match std::env::var_os("MDEMBED_CORPUS_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
+    };
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "notice: corpus not found at {}, skipped (set MDEMBED_CORPUS_DIR)",
+            dir.display()
+        );
+        None
+    }
+}
+
+/// Replaces every located destination with a NUL placeholder, so that two versions of a
+/// document compare equal exactly when they differ only in destinations.
+fn without_destinations(text: &str) -> String {
+    let scanned = scan::scan(text);
+    let mut ranges: Vec<(std::ops::Range<usize>, &str)> = Vec::new();
+    for reference in &scanned.references {
+        match &reference.site {
+            Site::Destination(range) | Site::Definition(range) => {
+                ranges.push((range.clone(), "\0"));
+            }
+            Site::UnquotedAttribute { value, .. } => ranges.push((value.clone(), "\"\0\"")),
+            Site::OwnDestination { .. } | Site::Unlocated => {}
+        }
+    }
+    ranges.sort_by_key(|(r, _)| (r.start, r.end));
+    ranges.dedup();
+    let mut out = String::new();
+    let mut copied = 0;
+    for (range, placeholder) in ranges {
+        if range.start < copied {
+            continue;
+        }
+        out.push_str(&text[copied..range.start]);
+        out.push_str(placeholder);
+        copied = range.end;
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// Image destinations in parse order, as pulldown-cmark reads them.
+fn image_destinations(text: &str) -> Vec<String> {
+    Parser::new_ext(text, scan::parser_options())
+        .filter_map(|event| match event {
+            Event::Start(Tag::Image { dest_url, .. }) => Some(dest_url.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Events other than images and raw HTML, which are allowed to differ in destinations.
+fn other_events(text: &str) -> Vec<String> {
+    Parser::new_ext(text, scan::parser_options())
+        .filter(|event| {
+            !matches!(
+                event,
+                Event::Start(Tag::Image { .. }) | Event::Html(_) | Event::InlineHtml(_)
+            )
+        })
+        .map(|event| format!("{event:?}"))
+        .collect()
+}
+
+#[derive(Default)]
+struct Counts {
+    documents: usize,
+    changed: usize,
+    by_syntax: BTreeMap<&'static str, usize>,
+    by_outcome: BTreeMap<String, usize>,
+}
+
+fn embed_corpus(root: &Path, documents: &[PathBuf]) -> Counts {
+    let options = mdembed::EmbedOptions {
+        root: root.to_path_buf(),
+    };
+    let embedder = mdembed::Embedder::new(&options).unwrap();
+    let mut counts = Counts::default();
+    for path in documents {
+        let source = std::fs::read_to_string(path).unwrap();
+        let base = path.parent().unwrap();
+        let out = embedder.embed(&source, base).unwrap();
+        counts.documents += 1;
+        if out.text != source {
+            counts.changed += 1;
+        }
+        for reference in &out.references {
+            *counts.by_syntax.entry(reference.syntax.name()).or_default() += 1;
+            let outcome = match &reference.outcome {
+                Outcome::Embedded { .. } => "embedded".to_string(),
+                Outcome::Skipped(skip) => format!("skipped {}", skip.name()),
+                Outcome::Problem(problem) => format!("problem {}", problem.name()),
+            };
+            *counts.by_outcome.entry(outcome).or_default() += 1;
+        }
+
+        assert_eq!(
+            without_destinations(&out.text),
+            without_destinations(&source),
+            "bytes other than destinations changed in {}",
+            path.display()
+        );
+        assert_eq!(
+            other_events(&out.text),
+            other_events(&source),
+            "events other than images changed in {}",
+            path.display()
+        );
+        let before = image_destinations(&source);
+        let after = image_destinations(&out.text);
+        assert_eq!(before.len(), after.len(), "{}", path.display());
+        for (old, new) in before.iter().zip(&after) {
+            assert!(
+                old == new || new.starts_with("data:image/"),
+                "{}: {old} became {}",
+                path.display(),
+                &new[..new.len().min(40)]
+            );
+        }
+        // Embedding again changes nothing.
+        let again = embedder.embed(&out.text, base).unwrap();
+        assert_eq!(again.text, out.text, "{} not idempotent", path.display());
+    }
+    counts
+}
+
+fn markdown_files(dir: &Path) -> Vec<PathBuf> {
+    mdembed::walk::collect(&[dir.to_path_buf()], &[])
+        .documents
+        .into_iter()
+        .map(|d| d.path)
+        .collect()
+}
+
+fn report(name: &str, counts: &Counts) {
+    eprintln!(
+        "{name}: {} documents, {} changed; references {:?}; outcomes {:?}",
+        counts.documents, counts.changed, counts.by_syntax, counts.by_outcome
+    );
+}
+
+#[test]
+fn corpus_folders_change_only_destinations() {
+    let Some(corpus) = corpus_dir() else { return };
+    for name in ["docs-site", "typora-notes", "obsidian-vault", "embedded"] {
+        let dir = corpus.join(name);
+        if !dir.is_dir() {
+            eprintln!("notice: {} missing, skipped", dir.display());
+            continue;
+        }
+        let counts = embed_corpus(&dir, &markdown_files(&dir));
+        report(name, &counts);
+        assert!(counts.documents > 0, "{name} has no documents");
+    }
+}
+
+#[test]
+fn seed_note_changes_nothing_without_images() {
+    let Some(corpus) = corpus_dir() else { return };
+    let seeds = corpus.join("../seeds");
+    let Ok(entries) = std::fs::read_dir(&seeds) else {
+        eprintln!("notice: {} missing, skipped", seeds.display());
+        return;
+    };
+    let notes: Vec<PathBuf> = entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    let counts = embed_corpus(&seeds, &notes);
+    report("seeds", &counts);
+    assert_eq!(counts.changed, 0);
+}
