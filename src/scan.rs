@@ -761,9 +761,15 @@ fn html_references(body: &str, pieces: &[(&str, Range<usize>)], references: &mut
 }
 
 /// Converts byte offsets into 1-based line and column numbers, counting columns in characters.
+///
+/// Lookups in increasing order on one line continue counting from the previous offset, so that
+/// thousands of references on one multi-megabyte line cost one pass over it, not one per
+/// reference.
 pub struct Locator<'a> {
     source: &'a str,
     line_starts: Vec<usize>,
+    /// The last lookup: (offset, line, column).
+    last: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl<'a> Locator<'a> {
@@ -771,32 +777,214 @@ impl<'a> Locator<'a> {
     pub fn new(source: &'a str) -> Locator<'a> {
         let mut line_starts = vec![0];
         let bytes = source.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
+        for (i, &b) in bytes.iter().enumerate() {
+            match b {
                 b'\n' => line_starts.push(i + 1),
                 b'\r' if bytes.get(i + 1) != Some(&b'\n') => line_starts.push(i + 1),
                 _ => {}
             }
-            i += 1;
         }
         Locator {
             source,
             line_starts,
+            last: std::cell::Cell::new((0, 0, 0)),
         }
     }
 
     /// Returns the 1-based (line, column) of `offset`; a byte order mark is not a column.
     pub fn locate(&self, offset: usize) -> (usize, usize) {
         let line = self.line_starts.partition_point(|&s| s <= offset);
-        let mut start = self.line_starts[line - 1];
+        let (last_offset, last_line, last_column) = self.last.get();
+        let (mut start, mut column) = if last_line == line && last_offset <= offset {
+            (last_offset, last_column)
+        } else {
+            (self.line_starts[line - 1], 1)
+        };
         if start == 0 && self.source.starts_with(BOM) {
             start = BOM.len().min(offset);
         }
-        let column = self
+        column += self
             .source
             .get(start..offset)
-            .map_or(1, |s| s.chars().count() + 1);
+            .map_or(0, |s| s.chars().count());
+        self.last.set((offset, line, column));
         (line, column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locator_counts_characters() {
+        let source = "\u{feff}ab\r\n图片 ![x](a.png)\rz";
+        let locator = Locator::new(source);
+        assert_eq!(locator.locate(3), (1, 1));
+        assert_eq!(locator.locate(4), (1, 2));
+        let image = source.find('!').unwrap();
+        assert_eq!(locator.locate(image), (2, 4));
+        assert_eq!(locator.locate(source.len() - 1), (3, 1));
+        // Out of order lookups start again from the line start.
+        assert_eq!(locator.locate(image), (2, 4));
+    }
+
+    #[test]
+    fn front_matter_yaml_and_toml() {
+        assert_eq!(front_matter("---\na: 1\n---\nbody"), Some(0..13));
+        assert_eq!(front_matter("+++\r\na = 1\r\n+++\r\n"), Some(0..17));
+        assert_eq!(front_matter("---\na: 1\n...\n"), Some(0..13));
+        assert_eq!(front_matter("---\nnever closed\n"), None);
+        assert_eq!(front_matter("text\n---\n"), None);
+    }
+
+    fn sites(source: &str) -> Vec<(Syntax, String, String)> {
+        scan(source)
+            .references
+            .iter()
+            .map(|r| (r.syntax, r.dest.clone(), r.written(source).to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn inline_destination_located() {
+        let found = sites("![a *b*](<my pic.png> \"t\") ![c](x\\(1\\).png)");
+        assert_eq!(
+            found,
+            vec![
+                (
+                    Syntax::MarkdownInline,
+                    "my pic.png".into(),
+                    "<my pic.png>".into()
+                ),
+                (
+                    Syntax::MarkdownInline,
+                    "x(1).png".into(),
+                    "x\\(1\\).png".into()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn destination_on_next_line_in_blockquote() {
+        let source = "> ![a](\n> a.png \"t\")\n";
+        let scanned = scan(source);
+        let Site::Destination(range) = &scanned.references[0].site else {
+            panic!("not located: {:?}", scanned.references[0].site);
+        };
+        assert_eq!(&source[range.clone()], "a.png");
+    }
+
+    #[test]
+    fn definition_destination_located_once_per_label() {
+        let source = "![a][Logo] ![b][logo]\n\n[logo]:\n  <img/a b.png>\n  'title'\n";
+        let scanned = scan(source);
+        let expected = source.find('<').unwrap()..source.find('>').unwrap() + 1;
+        assert_eq!(scanned.references.len(), 2);
+        for reference in &scanned.references {
+            assert_eq!(reference.site, Site::Definition(expected.clone()));
+        }
+    }
+
+    #[test]
+    fn definition_shared_with_link_gets_own_destination() {
+        let source = "[site][x] ![full][x] ![x][] ![x]\n\n[x]: a.png \"T\"\n";
+        let scanned = scan(source);
+        let ranges: Vec<Site> = scanned.references.iter().map(|r| r.site.clone()).collect();
+        let title = Some("\"T\"".to_string());
+        assert_eq!(
+            ranges,
+            vec![
+                Site::OwnDestination {
+                    range: 17..20,
+                    title: title.clone()
+                },
+                Site::OwnDestination {
+                    range: 25..27,
+                    title: title.clone()
+                },
+                Site::OwnDestination {
+                    range: 32..32,
+                    title
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn nested_image_in_alt_ignored() {
+        let found = sites("![a ![b](b.png)](a.png)");
+        assert_eq!(
+            found,
+            vec![(Syntax::MarkdownInline, "a.png".into(), "a.png".into())]
+        );
+    }
+
+    #[test]
+    fn table_cell_escaped_pipe() {
+        let source = "| a |\n|---|\n| ![x](a\\|b.png) |\n";
+        let found = sites(source);
+        assert_eq!(
+            found,
+            vec![(Syntax::MarkdownInline, "a|b.png".into(), "a\\|b.png".into())]
+        );
+    }
+
+    #[test]
+    fn code_comments_and_front_matter_ignored() {
+        let source = "---\nimg: ![f](f.png)\n---\n`![c](c.png)`\n\n```\n![d](d.png)\n```\n\n    ![e](e.png)\n\n<!-- ![g](g.png) <img src=g.png> -->\n";
+        assert_eq!(sites(source), vec![]);
+    }
+
+    #[test]
+    fn html_unquoted_value_site() {
+        let source = "<IMG SRC=a.png alt=x>";
+        let scanned = scan(source);
+        assert_eq!(
+            scanned.references[0].site,
+            Site::UnquotedAttribute {
+                value: 9..14,
+                url: 9..14
+            }
+        );
+        assert_eq!(scanned.references[0].alt, "x");
+    }
+
+    #[test]
+    fn spaced_destination_is_stray() {
+        let scanned = scan("![c](shots/login page.png \"t\")\n");
+        assert_eq!(scanned.references, vec![]);
+        assert_eq!(
+            scanned.strays,
+            vec![Stray {
+                start: 0,
+                kind: StrayKind::SpacedDestination {
+                    dest: "shots/login page.png".into()
+                }
+            }]
+        );
+    }
+
+    #[test]
+    fn data_uri_in_text_is_stray() {
+        let scanned = scan("![a\n\nb](data:image/png;base64,AAAA)\n");
+        assert_eq!(scanned.references, vec![]);
+        assert_eq!(
+            scanned
+                .strays
+                .iter()
+                .filter(|s| s.kind == StrayKind::DataUri)
+                .count(),
+            1
+        );
+    }
+
+    #[test]
+    fn bom_and_crlf_offsets() {
+        let source = "\u{feff}![a](a.png)\r\n";
+        let scanned = scan(source);
+        assert_eq!(scanned.references[0].start, 3);
+        assert_eq!(scanned.references[0].site, Site::Destination(8..13));
     }
 }
