@@ -76,7 +76,7 @@ def encode_png(width, height, color_type, rows):
 
 
 def arc(cx, cy, rx, ry, start_deg, end_deg, steps=14):
-    """Return points on an elliptic arc; y grows downwards, so 90 degrees points down."""
+    """Return points on an elliptic arc. Angles are in degrees and y grows downwards, so 90 points down."""
     points = []
     for i in range(steps + 1):
         angle = math.radians(start_deg + (end_deg - start_deg) * i / steps)
@@ -99,10 +99,10 @@ DIGITS = [
     [arc(14, 10, 4.5, 4.5, 0, 360, 18), [(18.5, 10), (16, 24)]],
 ]
 
-# How a generator's samples look at three points of training. jitter moves
-# stroke points (pixels), softness is the width of the intensity fall-off
-# (pixels), noise is the standard deviation of per-pixel noise (0..1 scale),
-# and level quantises the output to cap the compressed file size.
+# Rendering parameters that mimic a generator at three epochs of training.
+# jitter is the spread of stroke point offsets (pixels), softness the width of
+# the intensity fall-off (pixels), noise the standard deviation of per-pixel
+# noise (0..1 scale), and level the quantisation step that caps the file size.
 EPOCH_STYLES = {
     1: dict(stroke=0.15, jitter=4.0, softness=4.0, noise=0.22, background=0.3, level=16),
     50: dict(stroke=0.75, jitter=2.2, softness=2.6, noise=0.08, background=0.08, level=8),
@@ -123,7 +123,7 @@ def segment_distance(px, py, ax, ay, bx, by):
 
 
 def transform_strokes(strokes, rng, jitter):
-    """Apply a random rotation, scale, shear and shift, then move each point by up to jitter."""
+    """Apply a random rotation, scale, shear and shift, then add Gaussian offsets scaled by jitter."""
     angle = math.radians(rng.uniform(-12, 12))
     scale = rng.uniform(0.85, 1.1)
     shear = rng.uniform(-0.25, 0.25)
@@ -157,8 +157,8 @@ def render_digit(rng, style):
     radius = rng.uniform(1.0, 1.8)
     reach = radius + style["softness"]
 
-    # Distance to the nearest stroke, filled segment by segment inside each
-    # segment's bounding box so far pixels are not visited.
+    # Compute each pixel's distance to the nearest stroke. Only pixels inside a
+    # segment's bounding box, widened by reach, can get ink from that segment.
     distance = [math.inf] * (TILE * TILE)
     for points in strokes:
         for (ax, ay), (bx, by) in zip(points, points[1:]):
@@ -213,7 +213,7 @@ def loss_curves(rng):
     for epoch in range(EPOCHS):
         progress = epoch / (EPOCHS - 1)
         # The generator loss jumps early while the discriminator wins, then
-        # settles; the discriminator loss drops towards ~0.6 with an early dip.
+        # settles. The discriminator loss drops towards 0.6 after an early dip.
         g = 1.6 + 2.6 * math.exp(-epoch / 12) * math.sin(epoch / 4 + 0.5) ** 2 + 0.25 * progress
         d = 0.6 + 0.8 * math.exp(-epoch / 20) - 0.25 * math.exp(-((epoch - 15) ** 2) / 60)
         generator.append(g + rng.gauss(0, 0.12))
