@@ -29,8 +29,73 @@ pub enum Command {
     /// `srcset` are embedded; code, HTML comments, front matter and ordinary links are never
     /// touched. Remote URLs and existing data URIs are left as they are.
     Embed(EmbedArgs),
+    /// Write embedded images back to files and link them, changing nothing else.
+    ///
+    /// Each `data:` image becomes a file in `<document stem>.assets/` beside the output document
+    /// (or `--assets-dir`), and its destination a relative link. Identical images are written
+    /// once; existing files are never overwritten, and a file with the same bytes is reused, so
+    /// running it again changes nothing.
+    Extract(ExtractArgs),
     /// Print one Markdown image line with a data URI per image file, ready to paste.
     Image(ImageArgs),
+}
+
+/// Options of `mdembed extract`.
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Markdown files, directories (searched recursively for *.md and *.markdown), or - for
+    /// standard input.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    /// Folder for the image files, relative to each output document's folder or absolute
+    /// [default: <document stem>.assets].
+    #[arg(long, value_name = "DIR")]
+    pub assets_dir: Option<PathBuf>,
+
+    /// How image files are named: `alt` uses the data URI's name parameter or a slug of the alt
+    /// text (falling back to `image`); `hash` uses 16 hex digits of the content's SHA-256.
+    #[arg(long, value_enum, default_value_t = NameArg::Alt)]
+    pub name: NameArg,
+
+    /// The folder where the document read from standard input would be (its images go into
+    /// `stdin.assets` there unless --output names a file).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub base_dir: PathBuf,
+
+    #[command(flatten)]
+    pub verbosity: Verbosity,
+}
+
+/// File naming for extracted images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NameArg {
+    /// From the data URI's name parameter or the alt text.
+    Alt,
+    /// From the content hash.
+    Hash,
+}
+
+impl ExtractArgs {
+    /// Builds the job these arguments describe.
+    pub fn job(&self) -> Result<Job, UsageError> {
+        job(&self.paths, &self.output, &self.base_dir)
+    }
+
+    /// Returns the extract options these arguments set.
+    pub fn options(&self) -> mdembed::ExtractOptions {
+        mdembed::ExtractOptions {
+            assets_dir: self.assets_dir.clone(),
+            name: match self.name {
+                NameArg::Alt => mdembed::NameStyle::Alt,
+                NameArg::Hash => mdembed::NameStyle::Hash,
+            },
+            dry_run: self.output.check,
+        }
+    }
 }
 
 /// Options of `mdembed embed`.

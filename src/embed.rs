@@ -238,7 +238,8 @@ fn load_image(path: &Path) -> Result<Loaded, Problem> {
     }
 }
 
-/// Adds the edits that write `uri` as the destination of `reference`.
+/// Adds the edits that write `uri` as the destination of `reference`, with the notes they call
+/// for.
 fn push_edits(
     reference: &Reference,
     uri: &Arc<str>,
@@ -247,34 +248,13 @@ fn push_edits(
     notes: &mut Vec<Note>,
 ) {
     match &reference.site {
-        Site::Destination(range) => edits.push(Edit::replace(range.clone(), uri.clone())),
-        Site::UnquotedAttribute { value, url } => {
-            edits.push(Edit::insert(value.start, "\""));
-            edits.push(Edit::replace(url.clone(), uri.clone()));
-            edits.push(Edit::insert(value.end, "\""));
+        Site::Definition(range) if !rewritten_definitions.insert(range.start) => {
+            notes.push(Note::SharedDefinition);
         }
-        Site::Definition(range) => {
-            if rewritten_definitions.insert(range.start) {
-                edits.push(Edit::replace(range.clone(), uri.clone()));
-            } else {
-                notes.push(Note::SharedDefinition);
-            }
-        }
-        Site::OwnDestination { range, title } => {
-            let suffix = match title {
-                Some(title) => format!(" {title})"),
-                None => ")".to_string(),
-            };
-            edits.push(Edit {
-                range: range.clone(),
-                prefix: "(",
-                text: uri.clone(),
-                suffix,
-            });
-            notes.push(Note::OwnDestination);
-        }
-        Site::Unlocated => {}
+        Site::OwnDestination { .. } => notes.push(Note::OwnDestination),
+        _ => {}
     }
+    edits.extend(rewrite::edits_for(&reference.site, uri));
 }
 
 /// Embeds the local images of `source` with `options`; relative references resolve against

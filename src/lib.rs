@@ -19,6 +19,7 @@
 
 pub mod datauri;
 pub mod embed;
+pub mod extract;
 pub mod fs;
 pub mod html;
 pub mod report;
@@ -28,6 +29,10 @@ pub mod run;
 pub mod scan;
 pub mod sniff;
 pub mod walk;
+
+pub use extract::{
+    ExtractError, ExtractOptions, ExtractTarget, Extracted, Extractor, NameStyle, extract,
+};
 
 pub use embed::{
     EmbedError, EmbedOptions, Embedded, Embedder, ImageError, ImageSyntax, embed, image_snippet,

@@ -9,12 +9,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use cli::{Cli, Command};
-use messages::Printer;
+use messages::{Mode, Printer};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
         Command::Embed(args) => embed(&args),
+        Command::Extract(args) => extract(&args),
         Command::Image(args) => image(&args),
     };
     ExitCode::from(status)
@@ -35,7 +36,7 @@ fn embed(args: &cli::EmbedArgs) -> u8 {
         Ok(embedder) => embedder,
         Err(error) => return messages::usage_error(&error),
     };
-    let mut printer = Printer::new(args.verbosity.quiet, args.verbosity.verbose, &job.output);
+    let mut printer = Printer::new(&args.verbosity, &job.output, Mode::Embed);
     let summary = mdembed::run::run(
         &job,
         |source, context| {
@@ -44,6 +45,30 @@ fn embed(args: &cli::EmbedArgs) -> u8 {
                 .map(|embedded| mdembed::run::Transformed {
                     text: embedded.text,
                     references: embedded.references,
+                })
+                .map_err(|error| error.to_string())
+        },
+        |result| printer.document(result),
+    );
+    printer.finish(&summary)
+}
+
+fn extract(args: &cli::ExtractArgs) -> u8 {
+    let job = match args.job() {
+        Ok(job) => job,
+        Err(error) => return messages::usage_error(&error),
+    };
+    let extractor = mdembed::Extractor::new(args.options());
+    let mut printer = Printer::new(&args.verbosity, &job.output, Mode::Extract);
+    let summary = mdembed::run::run(
+        &job,
+        |source, context| {
+            let target = mdembed::run::extract_target(context);
+            extractor
+                .extract(source, &target)
+                .map(|extracted| mdembed::run::Transformed {
+                    text: extracted.text,
+                    references: extracted.references,
                 })
                 .map_err(|error| error.to_string())
         },

@@ -31,8 +31,18 @@ pub fn print_stdout(text: &str) -> bool {
     }
 }
 
+/// Which subcommand is printing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `mdembed embed`.
+    Embed,
+    /// `mdembed extract`.
+    Extract,
+}
+
 /// Prints results as documents finish and computes the exit status.
 pub struct Printer {
+    mode: Mode,
     quiet: bool,
     verbose: bool,
     check: bool,
@@ -46,10 +56,11 @@ pub struct Printer {
 
 impl Printer {
     /// Creates a printer for a run writing to `output`.
-    pub fn new(quiet: bool, verbose: bool, output: &Output) -> Printer {
+    pub fn new(verbosity: &crate::cli::Verbosity, output: &Output, mode: Mode) -> Printer {
         Printer {
-            quiet,
-            verbose,
+            mode,
+            quiet: verbosity.quiet,
+            verbose: verbosity.verbose,
             check: *output == Output::Check,
             stdout_gone: false,
             stdout_failed: false,
@@ -102,6 +113,8 @@ impl Printer {
         *self.by_syntax.entry(reference.syntax.name()).or_default() += 1;
         let outcome_name = match &reference.outcome {
             Outcome::Embedded { .. } => "embedded".to_string(),
+            Outcome::Extracted { reused: false, .. } => "extracted".to_string(),
+            Outcome::Extracted { reused: true, .. } => "extracted to an existing file".to_string(),
             Outcome::Skipped(skip) => format!("skipped: {}", skip.name()),
             Outcome::Problem(problem) => format!("left as written: {}", problem.name()),
         };
@@ -113,6 +126,32 @@ impl Printer {
                 if !self.quiet {
                     eprintln!("warning: {problem}: {target} {place}");
                 }
+            }
+            Outcome::Extracted {
+                link,
+                truncated: true,
+                ..
+            } => {
+                self.warnings += 1;
+                if !self.quiet {
+                    eprintln!(
+                        "warning: image data ends early, written anyway as {link}: {target} {place}"
+                    );
+                }
+            }
+            Outcome::Extracted {
+                link,
+                mime,
+                bytes,
+                reused,
+                ..
+            } if self.verbose => {
+                let how = if *reused {
+                    "linked to existing"
+                } else {
+                    "written to"
+                };
+                eprintln!("extracted: {mime}, {bytes} bytes, {how} {link} {place}");
             }
             Outcome::Embedded { mime, bytes, .. } if self.verbose => {
                 eprintln!("embedded: {target} as {mime}, {bytes} bytes {place}");
@@ -141,11 +180,22 @@ impl Printer {
             } else {
                 format!("{} changed", totals.changed)
             };
+            let work = match self.mode {
+                Mode::Embed => format!(
+                    "{} embedded, {} bytes added",
+                    plural(totals.embedded, "image"),
+                    totals.bytes_added
+                ),
+                Mode::Extract => format!(
+                    "{} extracted, {} written, {} bytes removed",
+                    plural(totals.extracted, "image"),
+                    plural(totals.files_written, "file"),
+                    totals.bytes_removed
+                ),
+            };
             eprintln!(
-                "{} read, {changed}, {} embedded, {} bytes added, {}{}",
+                "{} read, {changed}, {work}, {}{}",
                 plural(totals.documents, "document"),
-                plural(totals.embedded, "image"),
-                totals.bytes_added,
                 plural(self.warnings, "warning"),
                 if totals.failed > 0 {
                     format!(", {} failed", plural(totals.failed, "document"))

@@ -34,6 +34,21 @@ pub enum Outcome {
         /// Size of the image file in bytes.
         bytes: u64,
     },
+    /// A data URI was written to an image file and the destination now links to it.
+    Extracted {
+        /// The image file, as the document links to it (relative to the output document).
+        link: String,
+        /// The file's path.
+        path: PathBuf,
+        /// The MIME type of the content.
+        mime: &'static str,
+        /// Size of the image in bytes.
+        bytes: u64,
+        /// Whether an identical file already existed and was linked instead of written.
+        reused: bool,
+        /// Whether the image ends early; it is still written, with a warning.
+        truncated: bool,
+    },
     /// Not a local image, so left as it is; not a problem.
     Skipped(Skip),
     /// A local image that could not be embedded; the reference is left as written.
@@ -53,6 +68,10 @@ pub enum Skip {
     Fragment,
     /// An empty destination.
     Empty,
+    /// A local file, so there is nothing to extract.
+    LocalFile,
+    /// A data URI of a type that is not an image (`data:text/html,...`).
+    NotImageData(String),
 }
 
 impl Skip {
@@ -64,6 +83,8 @@ impl Skip {
             Skip::OtherScheme(_) => "other scheme",
             Skip::Fragment => "fragment",
             Skip::Empty => "empty",
+            Skip::LocalFile => "local file",
+            Skip::NotImageData(_) => "not image data",
         }
     }
 }
@@ -115,6 +136,16 @@ pub enum Problem {
         /// The destination as written.
         dest: String,
     },
+    /// A data URI that cannot be decoded.
+    #[error("invalid data URI ({reason})")]
+    InvalidDataUri {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// `data:image/` in text outside any image syntax, for example an image whose alt text a
+    /// blank line broke.
+    #[error("data URI outside any image syntax, left as it is")]
+    StrayDataUri,
     /// The destination's bytes could not be located in the source with certainty.
     #[error("destination not located in the source, left as written")]
     Unlocated,
@@ -130,6 +161,8 @@ impl Problem {
             Problem::Unsupported { .. } => "unsupported-format",
             Problem::Unreadable { .. } => "unreadable",
             Problem::SpacedDestination { .. } => "spaced-destination",
+            Problem::InvalidDataUri { .. } => "invalid-data-uri",
+            Problem::StrayDataUri => "stray-data-uri",
             Problem::Unlocated => "unlocated",
         }
     }
@@ -148,6 +181,15 @@ pub enum Note {
     OwnDestination,
     /// Another image already rewrote the shared reference definition.
     SharedDefinition,
+    /// The declared MIME type of a data URI differs from its content's; the content won.
+    MimeMismatch {
+        /// The type the URI declared.
+        declared: String,
+        /// The type of the content.
+        actual: &'static str,
+    },
+    /// A decoding detail of a data URI (whitespace removed, URL-safe alphabet, ...).
+    DataUri(String),
 }
 
 impl fmt::Display for Note {
@@ -161,6 +203,11 @@ impl fmt::Display for Note {
                 "its reference definition is also used by links, so the image got its own inline destination"
             ),
             Note::SharedDefinition => write!(f, "shares a reference definition already rewritten"),
+            Note::MimeMismatch { declared, actual } => write!(
+                f,
+                "declared as {declared} but the content is {actual}; written as {actual}"
+            ),
+            Note::DataUri(detail) => write!(f, "{detail}"),
         }
     }
 }
@@ -185,7 +232,14 @@ pub struct ReferenceReport {
 impl ReferenceReport {
     /// Tells whether this reference is a problem (it counts as a warning and sets exit status 1).
     pub fn is_problem(&self) -> bool {
-        matches!(self.outcome, Outcome::Problem(_))
+        matches!(
+            self.outcome,
+            Outcome::Problem(_)
+                | Outcome::Extracted {
+                    truncated: true,
+                    ..
+                }
+        )
     }
 }
 
@@ -202,12 +256,18 @@ pub struct Totals {
     pub references: usize,
     /// References embedded.
     pub embedded: usize,
+    /// References extracted to files.
+    pub extracted: usize,
+    /// Image files written by extract (identical images are written once).
+    pub files_written: usize,
     /// References left alone because they are not local images.
     pub skipped: usize,
     /// References left as written because of a problem.
     pub problems: usize,
     /// Bytes the output documents gained over their inputs.
     pub bytes_added: u64,
+    /// Bytes the output documents lost against their inputs.
+    pub bytes_removed: u64,
 }
 
 impl Totals {
@@ -217,8 +277,17 @@ impl Totals {
             self.references += 1;
             match reference.outcome {
                 Outcome::Embedded { .. } => self.embedded += 1,
+                Outcome::Extracted { reused, .. } => {
+                    self.extracted += 1;
+                    if !reused {
+                        self.files_written += 1;
+                    }
+                }
                 Outcome::Skipped(_) => self.skipped += 1,
-                Outcome::Problem(_) => self.problems += 1,
+                Outcome::Problem(_) => {}
+            }
+            if reference.is_problem() {
+                self.problems += 1;
             }
         }
     }

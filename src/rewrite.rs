@@ -6,6 +6,8 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use crate::scan::Site;
+
 /// One replacement of a byte range of the source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edit {
@@ -37,6 +39,35 @@ impl Edit {
 
     fn len(&self) -> usize {
         self.prefix.len() + self.text.len() + self.suffix.len()
+    }
+}
+
+/// Returns the edits that write `text` as the destination at `site`.
+///
+/// Every image sharing a reference definition gets the same edit, which [`apply`] applies once.
+pub fn edits_for(site: &Site, text: &Arc<str>) -> Vec<Edit> {
+    match site {
+        Site::Destination(range) | Site::Definition(range) => {
+            vec![Edit::replace(range.clone(), text.clone())]
+        }
+        Site::UnquotedAttribute { value, url } => vec![
+            Edit::insert(value.start, "\""),
+            Edit::replace(url.clone(), text.clone()),
+            Edit::insert(value.end, "\""),
+        ],
+        Site::OwnDestination { range, title } => {
+            let suffix = match title {
+                Some(title) => format!(" {title})"),
+                None => ")".to_string(),
+            };
+            vec![Edit {
+                range: range.clone(),
+                prefix: "(",
+                text: text.clone(),
+                suffix,
+            }]
+        }
+        Site::Unlocated => Vec::new(),
     }
 }
 

@@ -72,6 +72,30 @@ pub struct DocumentContext<'a> {
     pub output_path: Option<&'a Path>,
 }
 
+/// Returns where a document's extracted images go: beside the output document when it goes to a
+/// file, otherwise beside the input (for standard input, in `--base-dir` as `stdin`).
+pub fn extract_target(context: &DocumentContext<'_>) -> crate::ExtractTarget {
+    let document = context.output_path.unwrap_or(context.path);
+    let stdin = document.as_os_str() == "-";
+    let document_dir = if stdin {
+        context.base_dir.to_path_buf()
+    } else {
+        parent_dir(document)
+    };
+    let document_stem = if stdin {
+        "stdin".to_string()
+    } else {
+        document.file_stem().map_or_else(
+            || "document".to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        )
+    };
+    crate::ExtractTarget {
+        document_dir,
+        document_stem,
+    }
+}
+
 /// What a transformation made of one document.
 #[derive(Debug, Clone)]
 pub struct Transformed {
@@ -119,6 +143,8 @@ pub struct DocumentResult {
     pub changed: bool,
     /// Bytes the output gained over the input.
     pub bytes_added: u64,
+    /// Bytes the output lost against the input.
+    pub bytes_removed: u64,
     /// The new text, for [`Output::Stdout`].
     pub text: Option<String>,
     /// Where the document was written, if it was.
@@ -144,6 +170,7 @@ impl DocumentResult {
             references: Vec::new(),
             changed: false,
             bytes_added: 0,
+            bytes_removed: 0,
             text: None,
             written: None,
             error: None,
@@ -269,6 +296,7 @@ where
 
     result.changed = transformed.text != source;
     result.bytes_added = transformed.text.len().saturating_sub(source.len()) as u64;
+    result.bytes_removed = source.len().saturating_sub(transformed.text.len()) as u64;
     totals.add_references(&transformed.references);
     result.references = transformed.references;
 
@@ -294,6 +322,7 @@ where
             if result.changed {
                 totals.changed += 1;
                 totals.bytes_added += result.bytes_added;
+                totals.bytes_removed += result.bytes_removed;
             }
         }
         Err(error) => {

@@ -388,6 +388,40 @@ fn starts_with_ignore_case(text: &[u8], prefix: &[u8]) -> bool {
         .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
 }
 
+/// Tells whether `bytes` of type `kind` end before the image does.
+///
+/// A structural check, without decoding: PNG must contain its `IEND` chunk, JPEG its end-of-image
+/// marker, GIF its trailer byte, and WebP and BMP as many bytes as their headers declare. Other
+/// types are not checked and count as complete. Trailing bytes after the end are allowed,
+/// because some tools pad files.
+pub fn is_truncated(kind: ImageType, bytes: &[u8]) -> bool {
+    match kind {
+        ImageType::Png => !contains(bytes, b"IEND"),
+        ImageType::Jpeg => !contains(
+            &bytes[bytes.len().saturating_sub(64 * 1024)..],
+            &[0xFF, 0xD9],
+        ),
+        ImageType::Gif => !bytes.contains(&0x3B),
+        ImageType::Webp => {
+            let declared = bytes
+                .get(4..8)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize + 8);
+            declared.is_none_or(|declared| bytes.len() < declared)
+        }
+        ImageType::Bmp => {
+            let declared = bytes
+                .get(2..6)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
+            declared.is_none_or(|declared| bytes.len() < declared)
+        }
+        ImageType::Avif | ImageType::Ico | ImageType::Tiff | ImageType::Svg => false,
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -760,5 +794,26 @@ mod tests {
         assert_eq!(ImageType::from_mime("text/plain"), None);
         assert_eq!(ImageType::from_mime("image/svg"), None);
         assert_eq!(ImageType::from_mime(""), None);
+    }
+
+    #[test]
+    fn truncated_png_detected() {
+        let png = encode(image::ImageFormat::Png);
+        assert!(!is_truncated(ImageType::Png, &png));
+        assert!(is_truncated(ImageType::Png, &png[..png.len() - 12]));
+    }
+
+    #[test]
+    fn truncated_jpeg_detected() {
+        let jpeg = encode(image::ImageFormat::Jpeg);
+        assert!(!is_truncated(ImageType::Jpeg, &jpeg));
+        assert!(is_truncated(ImageType::Jpeg, &jpeg[..jpeg.len() - 2]));
+    }
+
+    #[test]
+    fn truncated_webp_detected() {
+        let webp = encode(image::ImageFormat::WebP);
+        assert!(!is_truncated(ImageType::Webp, &webp));
+        assert!(is_truncated(ImageType::Webp, &webp[..webp.len() - 1]));
     }
 }
