@@ -312,15 +312,17 @@ impl Extractor {
             }
             let path = assets_dir.join(&name);
             match std::fs::symlink_metadata(&path) {
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                    if self.options.dry_run || write_new(&path, &image.data)? {
-                        break (name, false);
-                    }
+                Err(error)
+                    if error.kind() == std::io::ErrorKind::NotFound
+                        && (self.options.dry_run || write_new(&path, &image.data)?) =>
+                {
+                    break (name, false);
                 }
-                Ok(meta) if meta.is_file() => {
-                    if std::fs::read(&path).is_ok_and(|existing| existing == image.data) {
-                        break (name, true);
-                    }
+                Ok(meta)
+                    if meta.is_file()
+                        && std::fs::read(&path).is_ok_and(|existing| existing == image.data) =>
+                {
+                    break (name, true);
                 }
                 // A symlink, folder or unreadable entry holds the name: never write through it.
                 _ => {}
