@@ -106,6 +106,7 @@ fn embed_corpus(root: &Path, documents: &[PathBuf]) -> Counts {
             *counts.by_syntax.entry(reference.syntax.name()).or_default() += 1;
             let outcome = match &reference.outcome {
                 Outcome::Embedded { .. } => "embedded".to_string(),
+                Outcome::Extracted { .. } => "extracted".to_string(),
                 Outcome::Skipped(skip) => format!("skipped {}", skip.name()),
                 Outcome::Problem(problem) => format!("problem {}", problem.name()),
             };
@@ -187,4 +188,63 @@ fn seed_note_changes_nothing_without_images() {
     let counts = embed_corpus(&seeds, &notes);
     report("seeds", &counts);
     assert_eq!(counts.changed, 0);
+}
+
+#[test]
+fn embedded_corpus_extracts_only_destinations() {
+    let Some(corpus) = corpus_dir() else { return };
+    let dir = corpus.join("embedded");
+    if !dir.is_dir() {
+        eprintln!("notice: {} missing, skipped", dir.display());
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let extractor = mdembed::Extractor::new(mdembed::ExtractOptions::default());
+    let mut counts = Counts::default();
+    for (index, path) in markdown_files(&dir).iter().enumerate() {
+        let source = std::fs::read_to_string(path).unwrap();
+        let document_dir = out.path().join(index.to_string());
+        let target = mdembed::ExtractTarget {
+            document_dir: document_dir.clone(),
+            document_stem: "doc".to_string(),
+        };
+        let extracted = extractor.extract(&source, &target).unwrap();
+        counts.documents += 1;
+        if extracted.text != source {
+            counts.changed += 1;
+        }
+        for reference in &extracted.references {
+            *counts.by_syntax.entry(reference.syntax.name()).or_default() += 1;
+            let outcome = match &reference.outcome {
+                Outcome::Extracted { .. } => "extracted".to_string(),
+                Outcome::Embedded { .. } => "embedded".to_string(),
+                Outcome::Skipped(skip) => format!("skipped {}", skip.name()),
+                Outcome::Problem(problem) => format!("problem {}", problem.name()),
+            };
+            *counts.by_outcome.entry(outcome).or_default() += 1;
+        }
+        assert_eq!(
+            without_destinations(&extracted.text),
+            without_destinations(&source),
+            "bytes other than destinations changed in {}",
+            path.display()
+        );
+        assert_eq!(other_events(&extracted.text), other_events(&source));
+
+        // Embedding the extracted document gives back the same image bytes.
+        std::fs::create_dir_all(&document_dir).unwrap();
+        let options = mdembed::EmbedOptions {
+            root: document_dir.clone(),
+        };
+        let embedded = mdembed::embed(&extracted.text, &document_dir, &options).unwrap();
+        let again = mdembed::extract(
+            &embedded.text,
+            &target,
+            &mdembed::ExtractOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(again.text, extracted.text, "{}", path.display());
+    }
+    report("embedded (extract)", &counts);
+    assert!(counts.by_outcome.contains_key("extracted"));
 }
