@@ -109,9 +109,19 @@ pub struct EmbedArgs {
     #[command(flatten)]
     pub output: OutputArgs,
 
-    /// Only references that resolve inside this folder (after following symlinks) are read.
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub root: PathBuf,
+    /// Only references that resolve inside this folder (after following symlinks) are read
+    /// [default: the current directory, or the vault for notes inside an Obsidian vault].
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// Read Obsidian `![[...]]` embeds and `%%comments%%` in every document (by default only in
+    /// documents inside a vault, that is, below a folder holding `.obsidian/`).
+    #[arg(long, conflicts_with = "no_obsidian")]
+    pub obsidian: bool,
+
+    /// Read no Obsidian syntax, even inside a vault.
+    #[arg(long)]
+    pub no_obsidian: bool,
 
     /// The folder that relative references of standard input resolve against.
     #[arg(long, value_name = "DIR", default_value = ".")]
@@ -197,6 +207,20 @@ impl EmbedArgs {
     /// Builds the job these arguments describe.
     pub fn job(&self) -> Result<Job, UsageError> {
         job(&self.paths, &self.output, &self.base_dir)
+    }
+
+    /// Returns the embed options these arguments set.
+    pub fn options(&self) -> mdembed::EmbedOptions {
+        mdembed::EmbedOptions {
+            root: self.root.clone(),
+            obsidian: if self.obsidian {
+                mdembed::ObsidianMode::Always
+            } else if self.no_obsidian {
+                mdembed::ObsidianMode::Never
+            } else {
+                mdembed::ObsidianMode::Auto
+            },
+        }
     }
 }
 

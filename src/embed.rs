@@ -6,26 +6,33 @@ use std::sync::{Arc, Mutex};
 
 use crate::datauri;
 use crate::fs::{self, FsError};
+use crate::obsidian::{self, Resolution, VaultIndex};
 use crate::report::{Location, Note, Outcome, Problem, ReferenceReport, Skip};
-use crate::resolve::{DestKind, ResolveError, ResolveNote, Resolver, classify};
+use crate::resolve::{DestKind, ResolveError, ResolveNote, Resolved, Resolver, classify};
 use crate::rewrite::{self, Edit, OverlapError};
-use crate::scan::{self, Locator, Reference, Site, StrayKind, Syntax};
+use crate::scan::{self, Locator, Reference, ScanOptions, Site, StrayKind, Syntax, WikiEmbed};
 use crate::sniff::{self, Sniffed};
 
 /// Options for embedding.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct EmbedOptions {
-    /// References must resolve inside this folder, after following symlinks. Default: the
-    /// current directory.
-    pub root: PathBuf,
+    /// References must resolve inside this folder, after following symlinks. Default (`None`):
+    /// the current directory, or for a note inside an Obsidian vault, the vault.
+    pub root: Option<PathBuf>,
+    /// When Obsidian syntax is read. Default: [`ObsidianMode::Auto`].
+    pub obsidian: ObsidianMode,
 }
 
-impl Default for EmbedOptions {
-    fn default() -> Self {
-        EmbedOptions {
-            root: PathBuf::from("."),
-        }
-    }
+/// When `![[...]]` embeds and `%%comments%%` are read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ObsidianMode {
+    /// For documents inside a vault (an ancestor folder holds `.obsidian/`).
+    #[default]
+    Auto,
+    /// For every document; outside a vault the root serves as the vault.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// A document after embedding.
@@ -59,28 +66,89 @@ struct Loaded {
 
 /// Embeds documents, keeping each image it has encoded for the documents that follow.
 pub struct Embedder {
+    options: EmbedOptions,
+    /// The resolver for documents outside any vault, or for every document with an explicit
+    /// root.
     resolver: Resolver,
+    /// Per vault root: its resolver (confined to the vault unless a root was given) and index.
+    vaults: Mutex<HashMap<PathBuf, Arc<Vault>>>,
     cache: Mutex<HashMap<PathBuf, Result<Arc<Loaded>, Problem>>>,
+}
+
+/// A vault as the embedder uses it.
+struct Vault {
+    resolver: Resolver,
+    index: VaultIndex,
+}
+
+/// How one document is read and where its references may lead.
+struct DocumentScope<'a> {
+    resolver: &'a Resolver,
+    vault: Option<Arc<Vault>>,
+    base_dir: &'a Path,
 }
 
 impl Embedder {
     /// Creates an embedder; fails when the root does not exist.
     pub fn new(options: &EmbedOptions) -> Result<Embedder, EmbedError> {
+        let root = options.root.clone().unwrap_or_else(|| PathBuf::from("."));
         Ok(Embedder {
-            resolver: Resolver::new(&options.root)?,
+            options: options.clone(),
+            resolver: Resolver::new(&root)?,
+            vaults: Mutex::new(HashMap::new()),
             cache: Mutex::new(HashMap::new()),
         })
     }
 
-    /// Returns the canonical root.
+    /// Returns the canonical root for documents outside any vault.
     pub fn root(&self) -> &Path {
         self.resolver.root()
+    }
+
+    /// Returns the vault a document in `base_dir` is read in, if Obsidian syntax applies to it;
+    /// its index is built once per run.
+    fn vault_for(&self, base_dir: &Path) -> Result<Option<Arc<Vault>>, EmbedError> {
+        let vault_root = match self.options.obsidian {
+            ObsidianMode::Never => return Ok(None),
+            ObsidianMode::Auto => match obsidian::find_vault(base_dir) {
+                Some(root) => root,
+                None => return Ok(None),
+            },
+            ObsidianMode::Always => {
+                obsidian::find_vault(base_dir).unwrap_or_else(|| self.resolver.root().to_path_buf())
+            }
+        };
+        let mut vaults = self.vaults.lock().expect("vault lock");
+        if let Some(vault) = vaults.get(&vault_root) {
+            return Ok(Some(vault.clone()));
+        }
+        let resolver = match &self.options.root {
+            Some(root) => Resolver::new(root)?,
+            None => Resolver::new(&vault_root)?,
+        };
+        let vault = Arc::new(Vault {
+            resolver,
+            index: VaultIndex::build(&vault_root),
+        });
+        vaults.insert(vault_root, vault.clone());
+        Ok(Some(vault))
     }
 
     /// Embeds the local images of `source`, whose relative references resolve against
     /// `base_dir`.
     pub fn embed(&self, source: &str, base_dir: &Path) -> Result<Embedded, EmbedError> {
-        let scanned = scan::scan(source);
+        let vault = self.vault_for(base_dir)?;
+        let scope = DocumentScope {
+            resolver: vault.as_ref().map_or(&self.resolver, |v| &v.resolver),
+            vault: vault.clone(),
+            base_dir,
+        };
+        let scanned = scan::scan_with(
+            source,
+            ScanOptions {
+                obsidian: vault.is_some(),
+            },
+        );
         let locator = Locator::new(source);
         let mut edits = Vec::new();
         let mut rewritten_definitions = HashSet::new();
@@ -89,15 +157,22 @@ impl Embedder {
         for reference in &scanned.references {
             let (line, column) = locator.locate(reference.start);
             let mut notes = Vec::new();
-            let outcome = match self.load_reference(reference, base_dir, &mut notes) {
+            let loaded = match &reference.embed {
+                Some(embed) => self.load_embed(embed, &scope, &mut notes),
+                None => self.load_reference(reference, &scope, &mut notes),
+            };
+            let outcome = match loaded {
                 Ok(loaded) => {
-                    push_edits(
-                        reference,
-                        &loaded.uri,
-                        &mut edits,
-                        &mut rewritten_definitions,
-                        &mut notes,
-                    );
+                    match &reference.embed {
+                        Some(embed) => edits.push(embed_edit(reference, embed, &loaded.uri)),
+                        None => push_edits(
+                            reference,
+                            &loaded.uri,
+                            &mut edits,
+                            &mut rewritten_definitions,
+                            &mut notes,
+                        ),
+                    }
                     Outcome::Embedded {
                         path: loaded.path.clone(),
                         mime: loaded.mime,
@@ -118,7 +193,7 @@ impl Embedder {
 
         for stray in &scanned.strays {
             if let StrayKind::SpacedDestination { dest } = &stray.kind
-                && self.resolver.resolve(dest, base_dir).is_ok()
+                && scope.resolver.resolve(dest, base_dir).is_ok()
             {
                 let (line, column) = locator.locate(stray.start);
                 references.push(ReferenceReport {
@@ -141,12 +216,65 @@ impl Embedder {
         Ok(Embedded { text, references })
     }
 
+    /// Resolves an Obsidian embed by name in its vault and loads it if it is an image, or returns
+    /// the outcome that replaces embedding: notes and other media are left alone.
+    fn load_embed(
+        &self,
+        embed: &WikiEmbed,
+        scope: &DocumentScope<'_>,
+        notes: &mut Vec<Note>,
+    ) -> Result<Arc<Loaded>, Outcome> {
+        let vault = scope
+            .vault
+            .as_ref()
+            .expect("embeds are read only in a vault");
+        let note_dir = scope
+            .base_dir
+            .canonicalize()
+            .unwrap_or_else(|_| scope.base_dir.to_path_buf());
+        let (path, others) = match vault.index.resolve(&embed.target, &note_dir) {
+            Resolution::Found { path, others } => (path, others),
+            Resolution::NotFound => return Err(Outcome::Problem(Problem::EmbedNotFound)),
+        };
+        let path = match scope.resolver.confine(&path, &embed.target) {
+            Ok(path) => path,
+            Err(_) => {
+                return Err(Outcome::Problem(Problem::OutsideRoot {
+                    path,
+                    root: scope.resolver.root().to_path_buf(),
+                }));
+            }
+        };
+        if obsidian::is_note(&path) {
+            return Err(Outcome::Skipped(Skip::NoteEmbed));
+        }
+        let loaded = match self.load(&path) {
+            Ok(loaded) => loaded,
+            Err(Problem::NotAnImage { .. }) => return Err(Outcome::Skipped(Skip::OtherEmbed)),
+            Err(problem) => return Err(Outcome::Problem(problem)),
+        };
+        if !others.is_empty() {
+            notes.push(Note::AmbiguousName {
+                chosen: path
+                    .strip_prefix(vault.index.root())
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .into_owned(),
+                others,
+            });
+        }
+        if let Some(anchor) = &embed.anchor {
+            notes.push(Note::AnchorDropped(anchor.clone()));
+        }
+        Ok(loaded)
+    }
+
     /// Resolves and loads the image of one reference, or returns the outcome that replaces
     /// embedding.
     fn load_reference(
         &self,
         reference: &Reference,
-        base_dir: &Path,
+        scope: &DocumentScope<'_>,
         notes: &mut Vec<Note>,
     ) -> Result<Arc<Loaded>, Outcome> {
         let skip = match classify(&reference.dest) {
@@ -164,24 +292,55 @@ impl Embedder {
             return Err(Outcome::Problem(Problem::Unlocated));
         }
 
-        let resolved = match self.resolver.resolve(&reference.dest, base_dir) {
+        let resolved = match scope.resolver.resolve(&reference.dest, scope.base_dir) {
             Ok(resolved) => resolved,
             Err(ResolveError::OutsideRoot { path, .. }) => {
                 return Err(Outcome::Problem(Problem::OutsideRoot {
                     path,
-                    root: self.resolver.root().to_path_buf(),
+                    root: scope.resolver.root().to_path_buf(),
                 }));
             }
-            Err(_) => return Err(Outcome::Problem(Problem::NotFound)),
+            Err(_) => match self.find_in_vault(&reference.dest, scope) {
+                Some(resolved) => resolved,
+                None => return Err(Outcome::Problem(Problem::NotFound)),
+            },
         };
         for note in resolved.notes {
             notes.push(match note {
                 ResolveNote::SuffixDropped { suffix } => Note::SuffixDropped(suffix),
                 ResolveNote::BackslashSeparators => Note::BackslashSeparators,
                 ResolveNote::RootRelative => Note::RootRelative,
+                ResolveNote::VaultName => Note::VaultName,
             });
         }
         self.load(&resolved.path).map_err(Outcome::Problem)
+    }
+
+    /// Finds the file of a Markdown or HTML destination by name in the note's vault, as Obsidian
+    /// resolves links that are not relative paths (`![](shot.png#interface)` with the file in
+    /// `Attachments/`).
+    fn find_in_vault(&self, dest: &str, scope: &DocumentScope<'_>) -> Option<Resolved> {
+        let vault = scope.vault.as_ref()?;
+        let decoded = percent_encoding::percent_decode_str(dest)
+            .decode_utf8()
+            .ok()?
+            .into_owned();
+        let mut notes = vec![ResolveNote::VaultName];
+        let name = match decoded.find(['?', '#']) {
+            Some(cut) => {
+                notes.push(ResolveNote::SuffixDropped {
+                    suffix: decoded[cut..].to_string(),
+                });
+                &decoded[..cut]
+            }
+            None => decoded.as_str(),
+        };
+        let note_dir = scope.base_dir.canonicalize().ok()?;
+        let Resolution::Found { path, .. } = vault.index.resolve(name, &note_dir) else {
+            return None;
+        };
+        let path = scope.resolver.confine(&path, dest).ok()?;
+        Some(Resolved { path, notes })
     }
 
     /// Reads, sniffs and encodes the image at the canonical `path`, once per run.
@@ -238,6 +397,23 @@ fn load_image(path: &Path) -> Result<Loaded, Problem> {
     }
 }
 
+/// Returns the edit that replaces an Obsidian embed with a Markdown image Obsidian shows the
+/// same way: `![[gan samples.png|300]]` becomes `![gan samples|300](data:...)`.
+fn embed_edit(reference: &Reference, embed: &WikiEmbed, uri: &Arc<str>) -> Edit {
+    let alt = obsidian::alt_text(&embed.target, embed.size.as_deref());
+    let (prefix, suffix) = obsidian::image_syntax(&alt, embed.in_table);
+    let range = match &reference.site {
+        Site::Embed(range) => range.clone(),
+        _ => unreachable!("embeds have an embed site"),
+    };
+    Edit {
+        range,
+        prefix,
+        text: uri.clone(),
+        suffix,
+    }
+}
+
 /// Adds the edits that write `uri` as the destination of `reference`, with the notes they call
 /// for.
 fn push_edits(
@@ -264,7 +440,10 @@ fn push_edits(
 /// # let dir = tempfile::tempdir().unwrap();
 /// # let png = [137u8, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 31, 21, 196, 137, 0, 0, 0, 13, 73, 68, 65, 84, 120, 156, 99, 248, 207, 192, 240, 31, 0, 5, 0, 1, 255, 137, 153, 61, 29, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130];
 /// # std::fs::write(dir.path().join("dot.png"), png).unwrap();
-/// let options = mdembed::EmbedOptions { root: dir.path().to_path_buf() };
+/// let options = mdembed::EmbedOptions {
+///     root: Some(dir.path().to_path_buf()),
+///     ..Default::default()
+/// };
 /// let out = mdembed::embed("A ![dot](dot.png) here.\n", dir.path(), &options).unwrap();
 /// assert!(out.text.starts_with("A ![dot](data:image/png;base64,iVBORw0KGgo"));
 /// assert!(out.text.ends_with(") here.\n"));

@@ -9,7 +9,10 @@
 //!
 //! ```
 //! let dir = tempfile::tempdir().unwrap();
-//! let options = mdembed::EmbedOptions { root: dir.path().to_path_buf() };
+//! let options = mdembed::EmbedOptions {
+//!     root: Some(dir.path().to_path_buf()),
+//!     ..Default::default()
+//! };
 //! let source = "# Notes\r\n\r\n![remote](https://example.org/a.png) and `![code](a.png)`\r\n";
 //! let out = mdembed::embed(source, dir.path(), &options).unwrap();
 //! assert_eq!(out.text, source);
@@ -22,6 +25,7 @@ pub mod embed;
 pub mod extract;
 pub mod fs;
 pub mod html;
+pub mod obsidian;
 pub mod report;
 pub mod resolve;
 pub mod rewrite;
@@ -35,5 +39,6 @@ pub use extract::{
 };
 
 pub use embed::{
-    EmbedError, EmbedOptions, Embedded, Embedder, ImageError, ImageSyntax, embed, image_snippet,
+    EmbedError, EmbedOptions, Embedded, Embedder, ImageError, ImageSyntax, ObsidianMode, embed,
+    image_snippet,
 };

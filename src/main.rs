@@ -29,10 +29,7 @@ fn embed(args: &cli::EmbedArgs) -> u8 {
         Ok(job) => job,
         Err(error) => return messages::usage_error(&error),
     };
-    let options = mdembed::EmbedOptions {
-        root: args.root.clone(),
-    };
-    let embedder = match mdembed::Embedder::new(&options) {
+    let embedder = match mdembed::Embedder::new(&args.options()) {
         Ok(embedder) => embedder,
         Err(error) => return messages::usage_error(&error),
     };

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use mdembed::report::{Outcome, ReferenceReport};
+use mdembed::report::{Note, Outcome, ReferenceReport};
 use mdembed::run::{DocumentResult, Output, RunSummary};
 
 /// Prints a usage error and returns the exit status for it.
@@ -157,12 +157,22 @@ impl Printer {
                 eprintln!("embedded: {target} as {mime}, {bytes} bytes {place}");
             }
             Outcome::Skipped(skip) if self.verbose => {
-                eprintln!("skipped ({}): {target} {place}", skip.name());
+                if target.is_empty() {
+                    eprintln!("skipped ({}) {place}", skip.name());
+                } else {
+                    eprintln!("skipped ({}): {target} {place}", skip.name());
+                }
             }
             _ => {}
         }
-        if self.verbose {
-            for note in &reference.notes {
+        for note in &reference.notes {
+            if let Note::AmbiguousName { .. } = note {
+                // The image was embedded, so this warns without changing the exit status.
+                self.warnings += 1;
+                if !self.quiet {
+                    eprintln!("warning: {note}: {target} {place}");
+                }
+            } else if self.verbose {
                 eprintln!("note: {note}: {target} {place}");
             }
         }
@@ -174,6 +184,24 @@ impl Printer {
         if !self.quiet {
             for warning in &summary.walk_warnings {
                 eprintln!("warning: {warning}");
+            }
+            if self.verbose {
+                let syntax: Vec<String> = self
+                    .by_syntax
+                    .iter()
+                    .map(|(k, v)| format!("{v} {k}"))
+                    .collect();
+                let outcome: Vec<String> = self
+                    .by_outcome
+                    .iter()
+                    .map(|(k, v)| format!("{v} {k}"))
+                    .collect();
+                eprintln!(
+                    "references: {} ({}); {}",
+                    totals.references,
+                    syntax.join(", "),
+                    outcome.join(", ")
+                );
             }
             let changed = if self.check {
                 format!("{} would change", self.would_change)
@@ -196,31 +224,13 @@ impl Printer {
             eprintln!(
                 "{} read, {changed}, {work}, {}{}",
                 plural(totals.documents, "document"),
-                plural(self.warnings, "warning"),
+                plural(self.warnings + summary.walk_warnings.len(), "warning"),
                 if totals.failed > 0 {
                     format!(", {} failed", plural(totals.failed, "document"))
                 } else {
                     String::new()
                 },
             );
-            if self.verbose {
-                let syntax: Vec<String> = self
-                    .by_syntax
-                    .iter()
-                    .map(|(k, v)| format!("{v} {k}"))
-                    .collect();
-                let outcome: Vec<String> = self
-                    .by_outcome
-                    .iter()
-                    .map(|(k, v)| format!("{v} {k}"))
-                    .collect();
-                eprintln!(
-                    "references: {} ({}); {}",
-                    totals.references,
-                    syntax.join(", "),
-                    outcome.join(", ")
-                );
-            }
         }
         if totals.failed > 0 || self.stdout_failed {
             2

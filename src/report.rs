@@ -72,6 +72,10 @@ pub enum Skip {
     LocalFile,
     /// A data URI of a type that is not an image (`data:text/html,...`).
     NotImageData(String),
+    /// An Obsidian embed of a note (`![[Other note]]`, `![[Note#^block]]`).
+    NoteEmbed,
+    /// An Obsidian embed of a file that is not an image (PDF, audio, video).
+    OtherEmbed,
 }
 
 impl Skip {
@@ -85,6 +89,8 @@ impl Skip {
             Skip::Empty => "empty",
             Skip::LocalFile => "local file",
             Skip::NotImageData(_) => "not image data",
+            Skip::NoteEmbed => "note embed",
+            Skip::OtherEmbed => "other media",
         }
     }
 }
@@ -95,6 +101,9 @@ pub enum Problem {
     /// No file has that name.
     #[error("image not found")]
     NotFound,
+    /// No file in the vault has the name an Obsidian embed gives.
+    #[error("embedded file not found in the vault")]
+    EmbedNotFound,
     /// The file resolves, after following symlinks, outside the root.
     #[error("image outside the root {root} (use --root to allow it)", root = root.display())]
     OutsideRoot {
@@ -155,7 +164,7 @@ impl Problem {
     /// Returns a short lowercase name for reports.
     pub fn name(&self) -> &'static str {
         match self {
-            Problem::NotFound => "missing",
+            Problem::NotFound | Problem::EmbedNotFound => "missing",
             Problem::OutsideRoot { .. } => "outside-root",
             Problem::NotAnImage { .. } => "not-an-image",
             Problem::Unsupported { .. } => "unsupported-format",
@@ -177,6 +186,8 @@ pub enum Note {
     BackslashSeparators,
     /// A `/path` was found under the root rather than at the filesystem root.
     RootRelative,
+    /// Found by file name in the Obsidian vault, as Obsidian resolves links.
+    VaultName,
     /// The reference definition is also used by links, so this image got its own destination.
     OwnDestination,
     /// Another image already rewrote the shared reference definition.
@@ -188,6 +199,15 @@ pub enum Note {
         /// The type of the content.
         actual: &'static str,
     },
+    /// Several files in the vault have the embedded name; the preferred one was embedded.
+    AmbiguousName {
+        /// The vault path embedded.
+        chosen: String,
+        /// The vault paths of the other files with the name.
+        others: Vec<String>,
+    },
+    /// The `#anchor` of an embed means nothing for an embedded image and was dropped.
+    AnchorDropped(String),
     /// A decoding detail of a data URI (whitespace removed, URL-safe alphabet, ...).
     DataUri(String),
 }
@@ -198,6 +218,7 @@ impl fmt::Display for Note {
             Note::SuffixDropped(suffix) => write!(f, "found after dropping the suffix {suffix}"),
             Note::BackslashSeparators => write!(f, "found with backslashes read as separators"),
             Note::RootRelative => write!(f, "root-relative path found under the root"),
+            Note::VaultName => write!(f, "found by file name in the vault, as Obsidian does"),
             Note::OwnDestination => write!(
                 f,
                 "its reference definition is also used by links, so the image got its own inline destination"
@@ -208,6 +229,17 @@ impl fmt::Display for Note {
                 "declared as {declared} but the content is {actual}; written as {actual}"
             ),
             Note::DataUri(detail) => write!(f, "{detail}"),
+            Note::AmbiguousName { chosen, others } => write!(
+                f,
+                "ambiguous name, embedded {chosen} (also {})",
+                others.join(", ")
+            ),
+            Note::AnchorDropped(anchor) => {
+                write!(
+                    f,
+                    "anchor #{anchor} dropped, it means nothing for an embedded image"
+                )
+            }
         }
     }
 }

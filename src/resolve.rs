@@ -76,6 +76,8 @@ fn uri_scheme(dest: &str) -> Option<&str> {
 /// A reading of a destination that [`Resolver::resolve`] used to find the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResolveNote {
+    /// Found by file name in the note's Obsidian vault, as Obsidian resolves links.
+    VaultName,
     /// No file had the full name, so the query or fragment starting at the first `?` or `#` was
     /// dropped. `suffix` includes that `?` or `#`.
     SuffixDropped {
@@ -214,6 +216,22 @@ impl Resolver {
             path: canonical,
             notes,
         })
+    }
+
+    /// Returns the canonical form of the existing `path` if it lies inside the root, following
+    /// symlinks; `dest` names the reference in errors.
+    pub fn confine(&self, path: &Path, dest: &str) -> Result<PathBuf, ResolveError> {
+        let canonical = fs::canonicalize(path).map_err(|_| ResolveError::NotFound {
+            dest: dest.to_owned(),
+        })?;
+        if canonical.starts_with(&self.root) {
+            Ok(canonical)
+        } else {
+            Err(ResolveError::OutsideRoot {
+                dest: dest.to_owned(),
+                path: canonical,
+            })
+        }
     }
 
     /// Returns the first reading of `dest` that exists, with the notes of that reading.

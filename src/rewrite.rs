@@ -14,7 +14,7 @@ pub struct Edit {
     /// The source bytes replaced; an empty range inserts.
     pub range: Range<usize>,
     /// Text written before `text`.
-    pub prefix: &'static str,
+    pub prefix: String,
     /// The new text, shared because one image can be written at many places.
     pub text: Arc<str>,
     /// Text written after `text`.
@@ -26,7 +26,7 @@ impl Edit {
     pub fn replace(range: Range<usize>, text: Arc<str>) -> Edit {
         Edit {
             range,
-            prefix: "",
+            prefix: String::new(),
             text,
             suffix: String::new(),
         }
@@ -62,12 +62,13 @@ pub fn edits_for(site: &Site, text: &Arc<str>) -> Vec<Edit> {
             };
             vec![Edit {
                 range: range.clone(),
-                prefix: "(",
+                prefix: "(".to_string(),
                 text: text.clone(),
                 suffix,
             }]
         }
-        Site::Unlocated => Vec::new(),
+        // An embed becomes a whole new image whose alt text only the caller knows.
+        Site::Embed(_) | Site::Unlocated => Vec::new(),
     }
 }
 
@@ -107,7 +108,7 @@ pub fn apply(source: &str, mut edits: Vec<Edit>) -> Result<String, OverlapError>
     let mut copied = 0;
     for edit in &edits {
         out.push_str(&source[copied..edit.range.start]);
-        out.push_str(edit.prefix);
+        out.push_str(&edit.prefix);
         out.push_str(&edit.text);
         out.push_str(&edit.suffix);
         copied = edit.range.end;
@@ -167,7 +168,7 @@ mod tests {
     fn prefix_and_suffix_written() {
         let edit = Edit {
             range: 4..7,
-            prefix: "(",
+            prefix: "(".to_string(),
             text: Arc::from("uri"),
             suffix: " \"t\")".to_string(),
         };

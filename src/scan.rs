@@ -35,6 +35,8 @@ pub enum Syntax {
     HtmlSrc,
     /// One candidate of a `srcset` on `<img>` or `<source>`.
     HtmlSrcset,
+    /// An Obsidian embed `![[name.png|300]]`.
+    ObsidianEmbed,
 }
 
 impl Syntax {
@@ -45,6 +47,7 @@ impl Syntax {
             Syntax::MarkdownReference => "markdown reference",
             Syntax::HtmlSrc => "html src",
             Syntax::HtmlSrcset => "html srcset",
+            Syntax::ObsidianEmbed => "obsidian",
         }
     }
 }
@@ -74,8 +77,23 @@ pub enum Site {
         /// The definition's title as it should be written after the destination, if any.
         title: Option<String>,
     },
+    /// An Obsidian embed: the whole `![[...]]` construct, replaced by a Markdown image.
+    Embed(Range<usize>),
     /// The destination bytes could not be located with certainty; never rewritten.
     Unlocated,
+}
+
+/// The parts of an Obsidian embed `![[target#anchor|size]]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WikiEmbed {
+    /// The file or note name, with any folders, taken literally (no percent-decoding).
+    pub target: String,
+    /// What follows `#`: a heading, `^block` id, or a display hint such as `icon`.
+    pub anchor: Option<String>,
+    /// What follows `|`: a width `300`, a size `300x200`, or an alias.
+    pub size: Option<String>,
+    /// Whether the embed sits in a table cell, where a pipe must be written `\|`.
+    pub in_table: bool,
 }
 
 /// One image reference found in a document.
@@ -92,6 +110,8 @@ pub struct Reference {
     pub alt: String,
     /// Where the destination is written.
     pub site: Site,
+    /// For an Obsidian embed, its parts.
+    pub embed: Option<WikiEmbed>,
 }
 
 impl Reference {
@@ -101,6 +121,7 @@ impl Reference {
         match &self.site {
             Site::Destination(range) | Site::Definition(range) => &source[range.clone()],
             Site::UnquotedAttribute { url, .. } => &source[url.clone()],
+            Site::Embed(range) => &source[range.clone()],
             Site::OwnDestination { .. } | Site::Unlocated => &self.dest,
         }
     }
@@ -153,8 +174,20 @@ pub fn parser_options() -> Options {
 
 const BOM: &str = "\u{feff}";
 
-/// Finds every image reference in `source`.
+/// Which dialect a document is read in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScanOptions {
+    /// Read Obsidian syntax: `![[...]]` embeds, and `%%comments%%`, whose content is ignored.
+    pub obsidian: bool,
+}
+
+/// Finds every image reference in `source`, read as CommonMark with GitHub's extensions.
 pub fn scan(source: &str) -> Scan {
+    scan_with(source, ScanOptions::default())
+}
+
+/// Finds every image reference in `source`, read in the dialect `options` selects.
+pub fn scan_with(source: &str, options: ScanOptions) -> Scan {
     let bom_len = if source.starts_with(BOM) {
         BOM.len()
     } else {
@@ -164,7 +197,7 @@ pub fn scan(source: &str) -> Scan {
     let body_start = front_matter.as_ref().map_or(bom_len, |r| r.end);
     let body = &source[body_start..];
 
-    let (mut references, mut strays) = scan_body(body);
+    let (mut references, mut strays) = scan_body(body, options);
     for reference in &mut references {
         reference.shift(body_start);
     }
@@ -188,7 +221,7 @@ impl Reference {
                 move_range(value);
                 move_range(url);
             }
-            Site::OwnDestination { range, .. } => move_range(range),
+            Site::OwnDestination { range, .. } | Site::Embed(range) => move_range(range),
             Site::Unlocated => {}
         }
     }
@@ -239,8 +272,12 @@ impl<'a> Iterator for LineIter<'a> {
 }
 
 /// Scans a document body (no BOM, no front matter); offsets are relative to `body`.
-fn scan_body(body: &str) -> (Vec<Reference>, Vec<Stray>) {
-    let mut parser = Parser::new_ext(body, parser_options()).into_offset_iter();
+fn scan_body(body: &str, options: ScanOptions) -> (Vec<Reference>, Vec<Stray>) {
+    let mut parser_options = parser_options();
+    if options.obsidian {
+        parser_options |= Options::ENABLE_WIKILINKS;
+    }
+    let mut parser = Parser::new_ext(body, parser_options).into_offset_iter();
     let events: Vec<(Event<'_>, Range<usize>)> = parser.by_ref().collect();
     let definitions = parser.reference_definitions();
 
@@ -256,9 +293,30 @@ fn scan_body(body: &str) -> (Vec<Reference>, Vec<Stray>) {
     }
 
     let mut references = Vec::new();
+    let mut table_cells = 0usize;
     let mut i = 0;
     while i < events.len() {
         match &events[i].0 {
+            Event::Start(Tag::TableCell) => {
+                table_cells += 1;
+                i += 1;
+            }
+            Event::End(pulldown_cmark::TagEnd::TableCell) => {
+                table_cells = table_cells.saturating_sub(1);
+                i += 1;
+            }
+            Event::Start(Tag::Image {
+                link_type: LinkType::WikiLink { .. },
+                ..
+            }) => {
+                let end = matching_end(&events, i);
+                references.push(wiki_embed_reference(
+                    body,
+                    events[i].1.clone(),
+                    table_cells > 0,
+                ));
+                i = end + 1;
+            }
             Event::Start(Tag::Image { .. }) => {
                 let end = matching_end(&events, i);
                 if let Some(reference) =
@@ -293,7 +351,77 @@ fn scan_body(body: &str) -> (Vec<Reference>, Vec<Stray>) {
             _ => i += 1,
         }
     }
-    (references, find_strays(body, &events))
+    let mut strays = find_strays(body, &events);
+    if options.obsidian {
+        let comments = obsidian_comments(body, &events);
+        let commented = |offset: usize| comments.iter().any(|c| c.contains(&offset));
+        references.retain(|r| !commented(r.start));
+        strays.retain(|s| !commented(s.start));
+    }
+    (references, strays)
+}
+
+/// Builds the reference for an Obsidian embed from its source text: pulldown-cmark's
+/// `dest_url` keeps the backslash of a table's `\|`, so the parts are read from the source.
+fn wiki_embed_reference(body: &str, range: Range<usize>, in_table: bool) -> Reference {
+    let inner = body
+        .get(range.start + 3..range.end.saturating_sub(2))
+        .unwrap_or_default();
+    let (name, size) = match inner.find('|') {
+        Some(pipe) => (
+            inner[..pipe].strip_suffix('\\').unwrap_or(&inner[..pipe]),
+            Some(inner[pipe + 1..].trim().to_string()),
+        ),
+        None => (inner, None),
+    };
+    let (target, anchor) = match name.find('#') {
+        Some(hash) => (&name[..hash], Some(name[hash + 1..].to_string())),
+        None => (name, None),
+    };
+    let target = target.trim().to_string();
+    Reference {
+        syntax: Syntax::ObsidianEmbed,
+        start: range.start,
+        dest: target.clone(),
+        alt: String::new(),
+        site: Site::Embed(range),
+        embed: Some(WikiEmbed {
+            target,
+            anchor,
+            size,
+            in_table,
+        }),
+    }
+}
+
+/// Returns the byte ranges of Obsidian `%%comments%%` in `body`, outside code. An unclosed `%%`
+/// comments out the rest of the document, as in Obsidian.
+fn obsidian_comments(body: &str, events: &[(Event<'_>, Range<usize>)]) -> Vec<Range<usize>> {
+    let mut code: Vec<Range<usize>> = Vec::new();
+    for (event, range) in events {
+        match event {
+            Event::Code(_) | Event::Start(Tag::CodeBlock(_)) => code.push(range.clone()),
+            _ => {}
+        }
+    }
+    let in_code = |offset: usize| code.iter().any(|c| c.contains(&offset));
+    let mut markers = Vec::new();
+    let mut from = 0;
+    while let Some(found) = body[from..].find("%%") {
+        let at = from + found;
+        if !in_code(at) {
+            markers.push(at);
+        }
+        from = at + 2;
+    }
+    markers
+        .chunks(2)
+        .map(|pair| match pair {
+            [open, close] => *open..*close + 2,
+            [open] => *open..body.len(),
+            _ => unreachable!("chunks of two"),
+        })
+        .collect()
 }
 
 /// Finds [`Stray`] text in runs of adjacent text events outside code blocks and images.
@@ -460,6 +588,7 @@ fn image_reference(
         dest,
         alt,
         site,
+        embed: None,
     })
 }
 
@@ -756,6 +885,7 @@ fn html_references(body: &str, pieces: &[(&str, Range<usize>)], references: &mut
             dest: found.decoded,
             alt: found.alt.unwrap_or_default(),
             site,
+            embed: None,
         });
     }
 }

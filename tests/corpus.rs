@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use mdembed::report::Outcome;
-use mdembed::scan::{self, Site};
-use pulldown_cmark::{Event, Parser, Tag};
+use std::ops::Range;
+
+use mdembed::scan::{self, ScanOptions, Site};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 fn corpus_dir() -> Option<PathBuf> {
     let dir = match std::env::var_os("MDEMBED_CORPUS_DIR") {
@@ -27,25 +29,47 @@ fn corpus_dir() -> Option<PathBuf> {
     }
 }
 
-/// Replaces every located destination with a NUL placeholder, so that two versions of a
-/// document compare equal exactly when they differ only in destinations.
-fn without_destinations(text: &str) -> String {
-    let scanned = scan::scan(text);
-    let mut ranges: Vec<(std::ops::Range<usize>, &str)> = Vec::new();
+/// The ranges a rewrite may change in one document, each with a placeholder: destinations, and
+/// for an Obsidian embed the whole construct.
+fn changeable(text: &str, obsidian: bool) -> Vec<(Range<usize>, &'static str, bool)> {
+    let scanned = scan::scan_with(text, ScanOptions { obsidian });
+    let mut ranges = Vec::new();
     for reference in &scanned.references {
-        match &reference.site {
-            Site::Destination(range) | Site::Definition(range) => {
-                ranges.push((range.clone(), "\0"));
-            }
-            Site::UnquotedAttribute { value, .. } => ranges.push((value.clone(), "\"\0\"")),
-            Site::OwnDestination { .. } | Site::Unlocated => {}
+        let range = match &reference.site {
+            Site::Destination(range) | Site::Definition(range) => (range.clone(), "\0", false),
+            Site::UnquotedAttribute { value, .. } => (value.clone(), "\"\0\"", false),
+            Site::Embed(range) => (range.clone(), "\0embed\0", true),
+            Site::OwnDestination { .. } | Site::Unlocated => continue,
+        };
+        ranges.push(range);
+    }
+    ranges
+}
+
+/// Replaces every changeable range of `input` and `output` with a placeholder, so that the two
+/// compare equal exactly when the rewrite changed nothing else. An embed in the input pairs with
+/// the image that replaced it in the output, whose whole construct is replaced.
+fn strip_pair(input: &str, output: &str, obsidian: bool) -> (String, String) {
+    let before = changeable(input, obsidian);
+    let mut after = changeable(output, obsidian);
+    assert_eq!(before.len(), after.len(), "reference count changed");
+    for ((_, _, was_embed), (range, placeholder, is_embed)) in before.iter().zip(after.iter_mut()) {
+        if *was_embed && !*is_embed {
+            // `![alt](data:...)` replaced `![[...]]`: from its `!` through the `)`.
+            let start = output[..range.start].rfind("![").expect("image start");
+            *range = start..range.end + 1;
+            *placeholder = "\0embed\0";
         }
     }
-    ranges.sort_by_key(|(r, _)| (r.start, r.end));
+    (replace_ranges(input, before), replace_ranges(output, after))
+}
+
+fn replace_ranges(text: &str, mut ranges: Vec<(Range<usize>, &'static str, bool)>) -> String {
+    ranges.sort_by_key(|(r, _, _)| (r.start, r.end));
     ranges.dedup();
     let mut out = String::new();
     let mut copied = 0;
-    for (range, placeholder) in ranges {
+    for (range, placeholder, _) in ranges {
         if range.start < copied {
             continue;
         }
@@ -57,9 +81,22 @@ fn without_destinations(text: &str) -> String {
     out
 }
 
+/// Replaces every located destination with a placeholder (CommonMark reading).
+fn without_destinations(text: &str) -> String {
+    replace_ranges(text, changeable(text, false))
+}
+
+fn parser_options(obsidian: bool) -> pulldown_cmark::Options {
+    let mut options = scan::parser_options();
+    if obsidian {
+        options |= pulldown_cmark::Options::ENABLE_WIKILINKS;
+    }
+    options
+}
+
 /// Image destinations in parse order, as pulldown-cmark reads them.
-fn image_destinations(text: &str) -> Vec<String> {
-    Parser::new_ext(text, scan::parser_options())
+fn image_destinations(text: &str, obsidian: bool) -> Vec<String> {
+    Parser::new_ext(text, parser_options(obsidian))
         .filter_map(|event| match event {
             Event::Start(Tag::Image { dest_url, .. }) => Some(dest_url.to_string()),
             _ => None,
@@ -67,17 +104,20 @@ fn image_destinations(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Events other than images and raw HTML, which are allowed to differ in destinations.
-fn other_events(text: &str) -> Vec<String> {
-    Parser::new_ext(text, scan::parser_options())
-        .filter(|event| {
-            !matches!(
-                event,
-                Event::Start(Tag::Image { .. }) | Event::Html(_) | Event::InlineHtml(_)
-            )
-        })
-        .map(|event| format!("{event:?}"))
-        .collect()
+/// Events outside images, other than raw HTML, which may differ in `src` values.
+fn other_events(text: &str, obsidian: bool) -> Vec<String> {
+    let mut depth = 0usize;
+    let mut events = Vec::new();
+    for event in Parser::new_ext(text, parser_options(obsidian)) {
+        match &event {
+            Event::Start(Tag::Image { .. }) => depth += 1,
+            Event::End(TagEnd::Image) => depth -= 1,
+            Event::Html(_) | Event::InlineHtml(_) => {}
+            _ if depth == 0 => events.push(format!("{event:?}")),
+            _ => {}
+        }
+    }
+    events
 }
 
 #[derive(Default)]
@@ -90,7 +130,8 @@ struct Counts {
 
 fn embed_corpus(root: &Path, documents: &[PathBuf]) -> Counts {
     let options = mdembed::EmbedOptions {
-        root: root.to_path_buf(),
+        root: Some(root.to_path_buf()),
+        ..Default::default()
     };
     let embedder = mdembed::Embedder::new(&options).unwrap();
     let mut counts = Counts::default();
@@ -98,6 +139,7 @@ fn embed_corpus(root: &Path, documents: &[PathBuf]) -> Counts {
         let source = std::fs::read_to_string(path).unwrap();
         let base = path.parent().unwrap();
         let out = embedder.embed(&source, base).unwrap();
+        let obsidian = mdembed::obsidian::find_vault(base).is_some();
         counts.documents += 1;
         if out.text != source {
             counts.changed += 1;
@@ -113,20 +155,21 @@ fn embed_corpus(root: &Path, documents: &[PathBuf]) -> Counts {
             *counts.by_outcome.entry(outcome).or_default() += 1;
         }
 
+        let (before, after) = strip_pair(&source, &out.text, obsidian);
         assert_eq!(
-            without_destinations(&out.text),
-            without_destinations(&source),
+            after,
+            before,
             "bytes other than destinations changed in {}",
             path.display()
         );
         assert_eq!(
-            other_events(&out.text),
-            other_events(&source),
+            other_events(&out.text, obsidian),
+            other_events(&source, obsidian),
             "events other than images changed in {}",
             path.display()
         );
-        let before = image_destinations(&source);
-        let after = image_destinations(&out.text);
+        let before = image_destinations(&source, obsidian);
+        let after = image_destinations(&out.text, obsidian);
         assert_eq!(before.len(), after.len(), "{}", path.display());
         for (old, new) in before.iter().zip(&after) {
             assert!(
@@ -229,20 +272,20 @@ fn embedded_corpus_extracts_only_destinations() {
             "bytes other than destinations changed in {}",
             path.display()
         );
-        assert_eq!(other_events(&extracted.text), other_events(&source));
+        assert_eq!(
+            other_events(&extracted.text, false),
+            other_events(&source, false)
+        );
 
         // Embedding the extracted document gives back the same image bytes.
         std::fs::create_dir_all(&document_dir).unwrap();
         let options = mdembed::EmbedOptions {
-            root: document_dir.clone(),
+            root: Some(document_dir.clone()),
+            ..Default::default()
         };
         let embedded = mdembed::embed(&extracted.text, &document_dir, &options).unwrap();
-        let again = mdembed::extract(
-            &embedded.text,
-            &target,
-            &mdembed::ExtractOptions::default(),
-        )
-        .unwrap();
+        let again =
+            mdembed::extract(&embedded.text, &target, &mdembed::ExtractOptions::default()).unwrap();
         assert_eq!(again.text, extracted.text, "{}", path.display());
     }
     report("embedded (extract)", &counts);

@@ -72,8 +72,12 @@ fn shared_definition_noted_with_verbose() {
     let note = "note: shares a reference definition already rewritten: logo.png (doc.md:1:13)";
     let line = summary(1, 1, 2, added(input, &expected), 0);
     assert!(
-        run.stderr
-            .starts_with(&lines(&[&embedded_1, &embedded_2, note, &line])),
+        without_references(&run.stderr).starts_with(&lines(&[
+            &embedded_1,
+            &embedded_2,
+            note,
+            &line
+        ])),
         "standard error: {}",
         run.stderr
     );
@@ -117,7 +121,7 @@ fn definition_used_by_link_noted_with_verbose() {
                 inline destination: logo.png (doc.md:1:8)";
     let line = summary(1, 1, 1, added(input, &expected), 0);
     assert!(
-        run.stderr.starts_with(&lines(&[&embedded, note, &line])),
+        without_references(&run.stderr).starts_with(&lines(&[&embedded, note, &line])),
         "standard error: {}",
         run.stderr
     );
@@ -634,8 +638,13 @@ fn query_suffix_dropped_when_no_such_file() {
     let second_note = "note: found after dropping the suffix #frag: a.png#frag (doc.md:1:22)";
     let line = summary(1, 1, 2, added(input, &expected), 0);
     assert!(
-        run.stderr
-            .starts_with(&lines(&[&first, first_note, &second, second_note, &line])),
+        without_references(&run.stderr).starts_with(&lines(&[
+            &first,
+            first_note,
+            &second,
+            second_note,
+            &line
+        ])),
         "standard error: {}",
         run.stderr
     );
@@ -674,8 +683,7 @@ fn windows_backslashes_tried_as_separators() {
     let missing = "warning: image not found: C:\\Users\\someone\\Pictures\\x.png (doc.md:2:1)";
     let line = summary(1, 1, 1, added(input, &expected), 1);
     assert!(
-        run.stderr
-            .starts_with(&lines(&[&embedded, note, missing, &line])),
+        without_references(&run.stderr).starts_with(&lines(&[&embedded, note, missing, &line])),
         "standard error: {}",
         run.stderr
     );
@@ -713,7 +721,7 @@ fn root_relative_path_under_root() {
     let note = "note: root-relative path found under the root: /img/a.png (site/docs/page.md:1:1)";
     let line = summary(1, 1, 1, added(input, &expected), 0);
     assert!(
-        run.stderr.starts_with(&lines(&[&embedded, note, &line])),
+        without_references(&run.stderr).starts_with(&lines(&[&embedded, note, &line])),
         "standard error: {}",
         run.stderr
     );
@@ -758,11 +766,19 @@ fn remote_and_data_uris_skipped() {
     let mut all: Vec<&str> = expected_lines.to_vec();
     all.push(&line);
     assert!(
-        run.stderr.starts_with(&lines(&all)),
+        without_references(&run.stderr).starts_with(&lines(&all)),
         "standard error: {}",
         run.stderr
     );
     assert_eq!(run.code, Some(0));
+}
+
+#[test]
+fn empty_and_fragment_destinations_skipped() {
+    let ws = Workspace::new();
+    let input = "![e]()\n\n<img src=\"\">\n\n![f](#top)\n";
+    let run = embed_doc(&ws, input, &[]);
+    assert_clean_embed(&run, input, input, 0);
 }
 
 #[test]
@@ -950,4 +966,13 @@ fn chatgpt_style_note() {
     let line = summary(1, 1, 5, added(&input, &expected), 0);
     assert_eq!(run.stderr, lines(&[&line]));
     assert_eq!(run.code, Some(0));
+}
+
+/// Standard error without the `references:` line that `-v` prints before the summary.
+fn without_references(stderr: &str) -> String {
+    stderr
+        .lines()
+        .filter(|line| !line.starts_with("references: "))
+        .map(|line| format!("{line}\n"))
+        .collect()
 }

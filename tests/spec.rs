@@ -65,7 +65,8 @@ fn spec_examples_unchanged_without_images() {
     let examples = examples();
     let dir = tempfile::tempdir().expect("temporary directory");
     let options = mdembed::EmbedOptions {
-        root: dir.path().to_path_buf(),
+        root: Some(dir.path().to_path_buf()),
+        ..Default::default()
     };
     for (name, markdown) in &examples {
         let embedded = mdembed::embed(markdown, dir.path(), &options)
