@@ -94,6 +94,7 @@ impl ExtractArgs {
                 NameArg::Hash => mdembed::NameStyle::Hash,
             },
             dry_run: self.output.check,
+            obsidian: mdembed::ObsidianMode::Auto,
         }
     }
 }

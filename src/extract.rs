@@ -15,6 +15,8 @@ use std::sync::{Arc, Mutex};
 use sha2::{Digest, Sha256};
 
 use crate::datauri::{self, DecodeNote};
+use crate::embed::ObsidianMode;
+use crate::obsidian;
 use crate::report::{Location, Note, Outcome, Problem, ReferenceReport, Skip};
 use crate::resolve::{DestKind, classify};
 use crate::rewrite::{self, OverlapError};
@@ -36,8 +38,12 @@ pub enum NameStyle {
 #[derive(Debug, Clone, Default)]
 pub struct ExtractOptions {
     /// The folder images go into, relative to each output document's folder or absolute.
-    /// Default: `<document stem>.assets` beside the output document.
+    /// Default: the attachment folder of the Obsidian vault the output document is in, when its
+    /// `.obsidian/app.json` sets one; otherwise `<document stem>.assets` beside the document.
     pub assets_dir: Option<PathBuf>,
+    /// Whether a vault's attachment folder applies. Default: [`ObsidianMode::Auto`], for
+    /// documents inside a vault.
+    pub obsidian: ObsidianMode,
     /// How files are named. Default: [`NameStyle::Alt`].
     pub name: NameStyle,
     /// Whether files are written; without it names are chosen as if they were (`--check`).
@@ -114,12 +120,23 @@ impl Extractor {
 
     /// Returns the assets folder for a document.
     pub fn assets_dir(&self, target: &ExtractTarget) -> PathBuf {
-        match &self.options.assets_dir {
-            Some(dir) => target.document_dir.join(dir),
-            None => target
-                .document_dir
-                .join(format!("{}.assets", target.document_stem)),
+        if let Some(dir) = &self.options.assets_dir {
+            return target.document_dir.join(dir);
         }
+        if self.options.obsidian != ObsidianMode::Never
+            && let Some(vault) = obsidian::find_vault(&target.document_dir)
+        {
+            let document_dir = target
+                .document_dir
+                .canonicalize()
+                .unwrap_or_else(|_| target.document_dir.clone());
+            if let Some(folder) = obsidian::attachment_folder(&vault, &document_dir) {
+                return folder;
+            }
+        }
+        target
+            .document_dir
+            .join(format!("{}.assets", target.document_stem))
     }
 
     /// Extracts the embedded images of `source` into files for the output document `target`.
@@ -285,7 +302,7 @@ impl Extractor {
             NameStyle::Alt => {
                 let from_hint = image.name_hint.as_deref().and_then(|h| slug(file_stem(h)));
                 from_hint
-                    .or_else(|| slug(alt))
+                    .or_else(|| slug(without_size(alt)))
                     .unwrap_or_else(|| "image".to_string())
             }
         };
@@ -420,6 +437,24 @@ pub fn slug(text: &str) -> Option<String> {
         slug.push_str("-image");
     }
     Some(slug)
+}
+
+/// Returns alt text without an Obsidian size suffix (`gan samples|300` or `a|300x200`), which
+/// sizes the image rather than describing it.
+fn without_size(alt: &str) -> &str {
+    match alt.rsplit_once('|') {
+        Some((name, size))
+            if !name.trim().is_empty()
+                && !size.is_empty()
+                && size.split('x').count() <= 2
+                && size
+                    .split('x')
+                    .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            name
+        }
+        _ => alt,
+    }
 }
 
 fn file_stem(name: &str) -> &str {
@@ -577,6 +612,14 @@ mod tests {
             "x.png",
         );
         assert_eq!(link, "../assets/x.png");
+    }
+
+    #[test]
+    fn obsidian_size_not_in_name() {
+        assert_eq!(without_size("gan samples|300"), "gan samples");
+        assert_eq!(without_size("a|300x200"), "a");
+        assert_eq!(without_size("a|b"), "a|b");
+        assert_eq!(without_size("|300"), "|300");
     }
 
     #[test]
