@@ -129,7 +129,99 @@ pub struct EmbedArgs {
     pub base_dir: PathBuf,
 
     #[command(flatten)]
+    pub image: ImageProcessingArgs,
+
+    #[command(flatten)]
     pub verbosity: Verbosity,
+}
+
+/// What to do to images before they are embedded.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Image processing")]
+pub struct ImageProcessingArgs {
+    /// Downscale images wider than PX pixels, keeping the aspect ratio (never upscales).
+    #[arg(long, value_name = "PX", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_width: Option<u32>,
+
+    /// Downscale images taller than PX pixels, keeping the aspect ratio (never upscales).
+    #[arg(long, value_name = "PX", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_height: Option<u32>,
+
+    /// Encoding of images that are processed: keep the source's format, or write PNG, JPEG or
+    /// WebP.
+    #[arg(long, value_enum, default_value_t = FormatArg::Keep)]
+    pub image_format: FormatArg,
+
+    /// Quality of lossy output from 1 to 100: JPEG quality, and lossy WebP quality. PNG output
+    /// is lossless and ignores it.
+    #[arg(long, value_name = "1-100", default_value_t = 85,
+          value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub quality: u8,
+
+    /// Leave an image linked, with a warning, if it is still larger than SIZE after processing
+    /// (bytes, or with a suffix: 500K, 2M).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_bytes: Option<u64>,
+
+    /// Remove EXIF (such as GPS position), XMP, text chunks and comments without re-encoding
+    /// the pixels; the ICC colour profile is kept.
+    #[arg(long)]
+    pub strip_metadata: bool,
+}
+
+/// Output encodings for processed images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// The source's format.
+    Keep,
+    /// PNG.
+    Png,
+    /// JPEG.
+    Jpeg,
+    /// WebP.
+    Webp,
+}
+
+impl ImageProcessingArgs {
+    /// Returns the image options these arguments set.
+    pub fn options(&self) -> mdembed::transform::ImageOptions {
+        use mdembed::transform::OutputFormat;
+        mdembed::transform::ImageOptions {
+            max_width: self.max_width,
+            max_height: self.max_height,
+            format: match self.image_format {
+                FormatArg::Keep => OutputFormat::Keep,
+                FormatArg::Png => OutputFormat::Png,
+                FormatArg::Jpeg => OutputFormat::Jpeg,
+                FormatArg::Webp => OutputFormat::Webp,
+            },
+            quality: self.quality,
+            max_bytes: self.max_bytes,
+            strip_metadata: self.strip_metadata,
+        }
+    }
+}
+
+/// Parses a size in bytes with an optional K, M or G suffix (powers of 1024).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let number = trimmed.strip_suffix(['B', 'b']).unwrap_or(trimmed);
+    let (digits, multiplier) = match number.char_indices().last() {
+        Some((i, 'K' | 'k')) => (&number[..i], 1024),
+        Some((i, 'M' | 'm')) => (&number[..i], 1024 * 1024),
+        Some((i, 'G' | 'g')) => (&number[..i], 1024 * 1024 * 1024),
+        _ => (number, 1),
+    };
+    digits
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(multiplier))
+        .ok_or_else(|| {
+            format!(
+                "invalid size {trimmed:?}: write bytes or a number with K, M or G, such as 500K"
+            )
+        })
 }
 
 /// Where documents go.
@@ -174,6 +266,9 @@ pub struct ImageArgs {
     /// Print an HTML `<img src="..." alt="...">` tag instead of Markdown.
     #[arg(long)]
     pub html: bool,
+
+    #[command(flatten)]
+    pub image: ImageProcessingArgs,
 }
 
 /// A combination of arguments that cannot work.
@@ -221,6 +316,7 @@ impl EmbedArgs {
             } else {
                 mdembed::ObsidianMode::Auto
             },
+            image: self.image.options(),
         }
     }
 }
@@ -311,5 +407,14 @@ mod tests {
     #[test]
     fn cli_definition_is_valid() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes_with_suffixes() {
+        assert_eq!(parse_size("500K"), Ok(512_000));
+        assert_eq!(parse_size("2M"), Ok(2 * 1024 * 1024));
+        assert_eq!(parse_size("1200"), Ok(1200));
+        assert_eq!(parse_size("3kb"), Ok(3072));
+        assert!(parse_size("lots").is_err());
     }
 }

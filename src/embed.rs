@@ -12,6 +12,7 @@ use crate::resolve::{DestKind, ResolveError, ResolveNote, Resolved, Resolver, cl
 use crate::rewrite::{self, Edit, OverlapError};
 use crate::scan::{self, Locator, Reference, ScanOptions, Site, StrayKind, Syntax, WikiEmbed};
 use crate::sniff::{self, Sniffed};
+use crate::transform::{self, ImageOptions, TransformNote};
 
 /// Options for embedding.
 #[derive(Debug, Clone, Default)]
@@ -21,6 +22,8 @@ pub struct EmbedOptions {
     pub root: Option<PathBuf>,
     /// When Obsidian syntax is read. Default: [`ObsidianMode::Auto`].
     pub obsidian: ObsidianMode,
+    /// What to do to each image before it is embedded. Default: nothing.
+    pub image: ImageOptions,
 }
 
 /// When `![[...]]` embeds and `%%comments%%` are read.
@@ -62,6 +65,7 @@ struct Loaded {
     mime: &'static str,
     uri: Arc<str>,
     bytes: u64,
+    notes: Vec<TransformNote>,
 }
 
 /// Embeds documents, keeping each image it has encoded for the documents that follow.
@@ -163,6 +167,7 @@ impl Embedder {
             };
             let outcome = match loaded {
                 Ok(loaded) => {
+                    notes.extend(loaded.notes.iter().cloned().map(Note::Image));
                     match &reference.embed {
                         Some(embed) => edits.push(embed_edit(reference, embed, &loaded.uri)),
                         None => push_edits(
@@ -348,7 +353,7 @@ impl Embedder {
         if let Some(cached) = self.cache.lock().expect("cache lock").get(path) {
             return cached.clone();
         }
-        let loaded = load_image(path).map(Arc::new);
+        let loaded = load_image(path, &self.options.image).map(Arc::new);
         self.cache
             .lock()
             .expect("cache lock")
@@ -358,7 +363,7 @@ impl Embedder {
 }
 
 /// Reads the file at `path` and encodes it as a data URI if its content is a displayable image.
-fn load_image(path: &Path) -> Result<Loaded, Problem> {
+fn load_image(path: &Path, options: &ImageOptions) -> Result<Loaded, Problem> {
     let bytes = match fs::read_image_file(path) {
         Ok(bytes) => bytes,
         Err(FsError::NotRegularFile { kind, .. }) => {
@@ -376,12 +381,21 @@ fn load_image(path: &Path) -> Result<Loaded, Problem> {
     };
     let extension = path.extension().and_then(|e| e.to_str());
     match sniff::sniff(&bytes, extension) {
-        Sniffed::Image(kind) => Ok(Loaded {
-            path: path.to_path_buf(),
-            mime: kind.mime(),
-            uri: Arc::from(datauri::encode(kind.mime(), &bytes)),
-            bytes: bytes.len() as u64,
-        }),
+        Sniffed::Image(kind) => {
+            let source_len = bytes.len() as u64;
+            let processed =
+                transform::process(bytes, kind, options).map_err(|problem| Problem::Image {
+                    path: path.to_path_buf(),
+                    problem,
+                })?;
+            Ok(Loaded {
+                path: path.to_path_buf(),
+                mime: processed.kind.mime(),
+                uri: Arc::from(datauri::encode(processed.kind.mime(), &processed.bytes)),
+                bytes: source_len,
+                notes: processed.notes,
+            })
+        }
         Sniffed::Unsupported(format) => Err(Problem::Unsupported {
             path: path.to_path_buf(),
             format,
@@ -481,8 +495,9 @@ pub fn image_snippet(
     path: &Path,
     alt: Option<&str>,
     syntax: ImageSyntax,
+    options: &ImageOptions,
 ) -> Result<String, ImageError> {
-    let loaded = load_image(path).map_err(|problem| ImageError {
+    let loaded = load_image(path, options).map_err(|problem| ImageError {
         path: path.to_path_buf(),
         problem,
     })?;

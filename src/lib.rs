@@ -32,6 +32,7 @@ pub mod rewrite;
 pub mod run;
 pub mod scan;
 pub mod sniff;
+pub mod transform;
 pub mod walk;
 
 pub use extract::{

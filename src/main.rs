@@ -82,7 +82,7 @@ fn image(args: &cli::ImageArgs) -> u8 {
     };
     let mut status = 0;
     for file in &args.files {
-        match mdembed::image_snippet(file, args.alt.as_deref(), syntax) {
+        match mdembed::image_snippet(file, args.alt.as_deref(), syntax, &args.image.options()) {
             Ok(line) => {
                 if !messages::print_stdout(&line) {
                     return status;

@@ -145,6 +145,15 @@ pub enum Problem {
         /// The destination as written.
         dest: String,
     },
+    /// Processing the image (`--max-width`, `--image-format`, `--max-bytes`) failed or rejected
+    /// it.
+    #[error("{problem}")]
+    Image {
+        /// The resolved path.
+        path: PathBuf,
+        /// What went wrong.
+        problem: crate::transform::TransformProblem,
+    },
     /// A data URI that cannot be decoded.
     #[error("invalid data URI ({reason})")]
     InvalidDataUri {
@@ -171,6 +180,7 @@ impl Problem {
             Problem::Unreadable { .. } => "unreadable",
             Problem::SpacedDestination { .. } => "spaced-destination",
             Problem::InvalidDataUri { .. } => "invalid-data-uri",
+            Problem::Image { .. } => "image-rejected",
             Problem::StrayDataUri => "stray-data-uri",
             Problem::Unlocated => "unlocated",
         }
@@ -208,6 +218,8 @@ pub enum Note {
     },
     /// The `#anchor` of an embed means nothing for an embedded image and was dropped.
     AnchorDropped(String),
+    /// What image processing did.
+    Image(crate::transform::TransformNote),
     /// A decoding detail of a data URI (whitespace removed, URL-safe alphabet, ...).
     DataUri(String),
 }
@@ -229,6 +241,7 @@ impl fmt::Display for Note {
                 "declared as {declared} but the content is {actual}; written as {actual}"
             ),
             Note::DataUri(detail) => write!(f, "{detail}"),
+            Note::Image(note) => write!(f, "{note}"),
             Note::AmbiguousName { chosen, others } => write!(
                 f,
                 "ambiguous name, embedded {chosen} (also {})",
