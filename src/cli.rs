@@ -81,6 +81,10 @@ pub enum NameArg {
 
 impl ExtractArgs {
     /// Builds the job these arguments describe.
+    ///
+    /// Documents are extracted one at a time: file names depend on which document first wrote
+    /// an image into a shared folder, and processing in input order keeps them the same on every
+    /// run.
     pub fn job(&self) -> Result<Job, UsageError> {
         job(&self.paths, &self.output, &self.base_dir)
     }
@@ -128,11 +132,24 @@ pub struct EmbedArgs {
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub base_dir: PathBuf,
 
+    /// Documents processed at once [default: the number of CPUs]. Output and messages are the
+    /// same for any number.
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+
     #[command(flatten)]
     pub image: ImageProcessingArgs,
 
     #[command(flatten)]
     pub verbosity: Verbosity,
+}
+
+/// Returns the number of documents to process at once: `requested`, or the number of CPUs.
+pub fn jobs(requested: Option<u16>) -> usize {
+    requested.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    )
 }
 
 /// What to do to images before they are embedded.
@@ -302,7 +319,9 @@ pub enum UsageError {
 impl EmbedArgs {
     /// Builds the job these arguments describe.
     pub fn job(&self) -> Result<Job, UsageError> {
-        job(&self.paths, &self.output, &self.base_dir)
+        let mut job = job(&self.paths, &self.output, &self.base_dir)?;
+        job.jobs = jobs(self.jobs);
+        Ok(job)
     }
 
     /// Returns the embed options these arguments set.
@@ -396,6 +415,7 @@ pub fn job(
         inputs,
         output,
         stdin_base_dir: base_dir.to_path_buf(),
+        jobs: 1,
     })
 }
 

@@ -45,7 +45,7 @@ fn embed(args: &cli::EmbedArgs) -> u8 {
                 })
                 .map_err(|error| error.to_string())
         },
-        |result| printer.document(result),
+        &mut printer,
     );
     printer.finish(&summary)
 }
@@ -69,7 +69,7 @@ fn extract(args: &cli::ExtractArgs) -> u8 {
                 })
                 .map_err(|error| error.to_string())
         },
-        |result| printer.document(result),
+        &mut printer,
     );
     printer.finish(&summary)
 }

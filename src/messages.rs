@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use mdembed::report::{Note, Outcome, ReferenceReport};
-use mdembed::run::{DocumentResult, Output, RunSummary};
+use mdembed::run::{DocumentResult, Observer, Output, RunSummary};
 
 /// Prints a usage error and returns the exit status for it.
 pub fn usage_error(error: &dyn std::fmt::Display) -> u8 {
@@ -70,9 +70,11 @@ impl Printer {
             by_outcome: BTreeMap::new(),
         }
     }
+}
 
+impl Observer for Printer {
     /// Prints one document's diagnostics, and its text when it goes to standard output.
-    pub fn document(&mut self, result: DocumentResult) {
+    fn document(&mut self, result: DocumentResult) {
         let path = result.path.display().to_string();
         for reference in &result.references {
             self.reference(&path, reference);
@@ -106,7 +108,9 @@ impl Printer {
             }
         }
     }
+}
 
+impl Printer {
     fn reference(&mut self, path: &str, reference: &ReferenceReport) {
         let place = format!("({path}:{})", reference.location);
         let target = shorten(&reference.target);

@@ -316,6 +316,21 @@ pub struct Totals {
 }
 
 impl Totals {
+    /// Adds one document's result.
+    pub fn add_document(&mut self, result: &crate::run::DocumentResult) {
+        if result.read {
+            self.documents += 1;
+        }
+        if result.error.is_some() {
+            self.failed += 1;
+        } else if result.changed {
+            self.changed += 1;
+            self.bytes_added += result.bytes_added;
+            self.bytes_removed += result.bytes_removed;
+        }
+        self.add_references(&result.references);
+    }
+
     /// Adds one document's references.
     pub fn add_references(&mut self, references: &[ReferenceReport]) {
         for reference in references {

@@ -58,6 +58,17 @@ pub struct Job {
     pub output: Output,
     /// The folder relative references of standard input resolve against.
     pub stdin_base_dir: PathBuf,
+    /// How many documents are processed at once; 1 processes them in order on the calling
+    /// thread. Results arrive in input order either way.
+    pub jobs: usize,
+}
+
+/// Receives the progress and results of a run.
+pub trait Observer {
+    /// Called once with the number of documents found, before the first is processed.
+    fn start(&mut self, _documents: usize) {}
+    /// Called for each document, in input order.
+    fn document(&mut self, result: DocumentResult);
 }
 
 /// One document to transform, as the transformation sees it.
@@ -151,6 +162,8 @@ pub struct DocumentResult {
     pub written: Option<PathBuf>,
     /// Why the document was left as it was, if it failed.
     pub error: Option<DocumentError>,
+    /// Whether the document was read (false when reading it failed).
+    pub read: bool,
 }
 
 /// What a whole run did.
@@ -174,6 +187,7 @@ impl DocumentResult {
             text: None,
             written: None,
             error: None,
+            read: false,
         }
     }
 }
@@ -184,12 +198,11 @@ struct Pending {
     stdin: bool,
 }
 
-/// Transforms every document of `job` with `transform`, calling `on_document` for each result
-/// in input order.
-pub fn run<T, F>(job: &Job, transform: T, mut on_document: F) -> RunSummary
+/// Transforms every document of `job` with `transform`, telling `observer` about each result in
+/// input order.
+pub fn run<T>(job: &Job, transform: T, observer: &mut dyn Observer) -> RunSummary
 where
-    T: Fn(&str, &DocumentContext<'_>) -> Result<Transformed, String>,
-    F: FnMut(DocumentResult),
+    T: Fn(&str, &DocumentContext<'_>) -> Result<Transformed, String> + Sync,
 {
     let mut totals = Totals::default();
     let exclude: Vec<PathBuf> = match &job.output {
@@ -212,8 +225,8 @@ where
                     if let WalkProblem::NotFound { .. } = problem {
                         let mut result = DocumentResult::new(path.clone());
                         result.error = Some(DocumentError::Walk(problem));
-                        totals.failed += 1;
-                        on_document(result);
+                        totals.add_document(&result);
+                        observer.document(result);
                     } else {
                         walk_warnings.push(problem);
                     }
@@ -228,9 +241,19 @@ where
             }
         }
     }
+    observer.start(pending.len());
 
-    for document in pending {
-        on_document(process(job, &document, &transform, &mut totals));
+    let mut emit = |result: DocumentResult| {
+        totals.add_document(&result);
+        observer.document(result);
+    };
+    let jobs = job.jobs.max(1).min(pending.len().max(1));
+    if jobs == 1 {
+        for document in &pending {
+            emit(process(job, document, &transform));
+        }
+    } else {
+        run_parallel(job, &pending, &transform, jobs, &mut emit);
     }
     RunSummary {
         totals,
@@ -238,7 +261,55 @@ where
     }
 }
 
-fn process<T>(job: &Job, document: &Pending, transform: &T, totals: &mut Totals) -> DocumentResult
+/// Processes documents on `jobs` threads and hands results to `emit` in input order, as soon as
+/// every earlier document is done. Results that finish early wait in a buffer; they hold no
+/// document text unless the text goes to standard output.
+fn run_parallel<T>(
+    job: &Job,
+    pending: &[Pending],
+    transform: &T,
+    jobs: usize,
+    emit: &mut dyn FnMut(DocumentResult),
+) where
+    T: Fn(&str, &DocumentContext<'_>) -> Result<Transformed, String> + Sync,
+{
+    use rayon::prelude::*;
+
+    let pool = match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+        Ok(pool) => pool,
+        Err(_) => {
+            for document in pending {
+                emit(process(job, document, transform));
+            }
+            return;
+        }
+    };
+    let (sender, receiver) = std::sync::mpsc::channel::<(usize, DocumentResult)>();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            pool.install(|| {
+                pending.par_iter().enumerate().for_each_with(
+                    sender,
+                    |sender, (index, document)| {
+                        // The receiver lives until every result has arrived.
+                        let _ = sender.send((index, process(job, document, transform)));
+                    },
+                );
+            });
+        });
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut next = 0;
+        for (index, result) in receiver {
+            waiting.insert(index, result);
+            while let Some(result) = waiting.remove(&next) {
+                emit(result);
+                next += 1;
+            }
+        }
+    });
+}
+
+fn process<T>(job: &Job, document: &Pending, transform: &T) -> DocumentResult
 where
     T: Fn(&str, &DocumentContext<'_>) -> Result<Transformed, String>,
 {
@@ -247,7 +318,6 @@ where
         let mut bytes = Vec::new();
         if let Err(error) = std::io::stdin().read_to_end(&mut bytes) {
             result.error = Some(DocumentError::Stdin(error));
-            totals.failed += 1;
             return result;
         }
         (bytes, None)
@@ -256,12 +326,11 @@ where
             Ok((bytes, stamp)) => (bytes, Some(stamp)),
             Err(error) => {
                 result.error = Some(DocumentError::Read(error));
-                totals.failed += 1;
                 return result;
             }
         }
     };
-    totals.documents += 1;
+    result.read = true;
 
     let source = match std::str::from_utf8(&bytes) {
         Ok(source) => source,
@@ -269,7 +338,6 @@ where
             result.error = Some(DocumentError::NotUtf8 {
                 offset: error.valid_up_to(),
             });
-            totals.failed += 1;
             return result;
         }
     };
@@ -289,7 +357,6 @@ where
         Ok(transformed) => transformed,
         Err(message) => {
             result.error = Some(DocumentError::Transform(message));
-            totals.failed += 1;
             return result;
         }
     };
@@ -297,7 +364,6 @@ where
     result.changed = transformed.text != source;
     result.bytes_added = transformed.text.len().saturating_sub(source.len()) as u64;
     result.bytes_removed = source.len().saturating_sub(transformed.text.len()) as u64;
-    totals.add_references(&transformed.references);
     result.references = transformed.references;
 
     let written = match &job.output {
@@ -317,18 +383,10 @@ where
         }
     };
     match written {
-        Ok(written) => {
-            result.written = written;
-            if result.changed {
-                totals.changed += 1;
-                totals.bytes_added += result.bytes_added;
-                totals.bytes_removed += result.bytes_removed;
-            }
-        }
+        Ok(written) => result.written = written,
         Err(error) => {
             result.error = Some(DocumentError::Write(error));
             result.changed = false;
-            totals.failed += 1;
         }
     }
     result
