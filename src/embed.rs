@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use crate::cache::{FileKey, ImageCache};
 use crate::datauri;
 use crate::fs::{self, FsError};
 use crate::obsidian::{self, Resolution, VaultIndex};
@@ -76,8 +77,13 @@ pub struct Embedder {
     resolver: Resolver,
     /// Per vault root: its resolver (confined to the vault unless a root was given) and index.
     vaults: Mutex<HashMap<PathBuf, Arc<Vault>>>,
-    cache: Mutex<HashMap<PathBuf, Result<Arc<Loaded>, Problem>>>,
+    cache: ImageCache<Result<Arc<Loaded>, Problem>>,
 }
+
+/// Encoded images kept for later documents when no document in flight holds them. Large enough
+/// for the screenshots and icons that documentation folders share, small next to the documents
+/// themselves.
+const CACHE_BUDGET: usize = 32 * 1024 * 1024;
 
 /// A vault as the embedder uses it.
 struct Vault {
@@ -100,7 +106,7 @@ impl Embedder {
             options: options.clone(),
             resolver: Resolver::new(&root)?,
             vaults: Mutex::new(HashMap::new()),
-            cache: Mutex::new(HashMap::new()),
+            cache: ImageCache::new(CACHE_BUDGET),
         })
     }
 
@@ -350,15 +356,15 @@ impl Embedder {
 
     /// Reads, sniffs and encodes the image at the canonical `path`, once per run.
     fn load(&self, path: &Path) -> Result<Arc<Loaded>, Problem> {
-        if let Some(cached) = self.cache.lock().expect("cache lock").get(path) {
-            return cached.clone();
-        }
-        let loaded = load_image(path, &self.options.image).map(Arc::new);
-        self.cache
-            .lock()
-            .expect("cache lock")
-            .insert(path.to_path_buf(), loaded.clone());
-        loaded
+        let Some(key) = FileKey::of(path) else {
+            return load_image(path, &self.options.image).map(Arc::new);
+        };
+        let size = |loaded: &Result<Arc<Loaded>, Problem>| {
+            loaded.as_ref().map_or(0, |loaded| loaded.uri.len())
+        };
+        self.cache.get_or_load(key, size, || {
+            load_image(path, &self.options.image).map(Arc::new)
+        })
     }
 }
 

@@ -20,6 +20,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod cache;
 pub mod datauri;
 pub mod embed;
 pub mod extract;
