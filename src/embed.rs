@@ -12,7 +12,7 @@ use crate::report::{Location, Note, Outcome, Problem, ReferenceReport, Skip};
 use crate::resolve::{DestKind, ResolveError, ResolveNote, Resolved, Resolver, classify};
 use crate::rewrite::{self, Edit, OverlapError};
 use crate::scan::{self, Locator, Reference, ScanOptions, Site, StrayKind, Syntax, WikiEmbed};
-use crate::sniff::{self, Sniffed};
+use crate::sniff::{self, ImageType, Sniffed};
 use crate::transform::{self, ImageOptions, TransformNote};
 
 /// Options for embedding.
@@ -78,6 +78,8 @@ pub struct Embedder {
     /// Per vault root: its resolver (confined to the vault unless a root was given) and index.
     vaults: Mutex<HashMap<PathBuf, Arc<Vault>>>,
     cache: ImageCache<Result<Arc<Loaded>, Problem>>,
+    /// Whether images are only read and sniffed, not processed or encoded (`mdembed list`).
+    inspect_only: bool,
 }
 
 /// Encoded images kept for later documents when no document in flight holds them. Large enough
@@ -107,7 +109,16 @@ impl Embedder {
             resolver: Resolver::new(&root)?,
             vaults: Mutex::new(HashMap::new()),
             cache: ImageCache::new(CACHE_BUDGET),
+            inspect_only: false,
         })
+    }
+
+    /// Creates an embedder that only inspects: [`Embedder::embed`] then reports what it would
+    /// embed (with the file's own type and size) and returns the text unchanged.
+    pub fn for_inspection(options: &EmbedOptions) -> Result<Embedder, EmbedError> {
+        let mut embedder = Embedder::new(options)?;
+        embedder.inspect_only = true;
+        Ok(embedder)
     }
 
     /// Returns the canonical root for documents outside any vault.
@@ -172,6 +183,11 @@ impl Embedder {
                 None => self.load_reference(reference, &scope, &mut notes),
             };
             let outcome = match loaded {
+                Ok(loaded) if self.inspect_only => Outcome::Embedded {
+                    path: loaded.path.clone(),
+                    mime: loaded.mime,
+                    bytes: loaded.bytes,
+                },
                 Ok(loaded) => {
                     notes.extend(loaded.notes.iter().cloned().map(Note::Image));
                     match &reference.embed {
@@ -239,6 +255,10 @@ impl Embedder {
             .vault
             .as_ref()
             .expect("embeds are read only in a vault");
+        // `![[#Heading]]` and `![[#^block]]` embed part of the note itself.
+        if embed.target.is_empty() {
+            return Err(Outcome::Skipped(Skip::NoteEmbed));
+        }
         let note_dir = scope
             .base_dir
             .canonicalize()
@@ -261,7 +281,9 @@ impl Embedder {
         }
         let loaded = match self.load(&path) {
             Ok(loaded) => loaded,
-            Err(Problem::NotAnImage { .. }) => return Err(Outcome::Skipped(Skip::OtherEmbed)),
+            Err(Problem::NotAnImage { .. }) if !obsidian::has_image_extension(&path) => {
+                return Err(Outcome::Skipped(Skip::OtherEmbed));
+            }
             Err(problem) => return Err(Outcome::Problem(problem)),
         };
         if !others.is_empty() {
@@ -362,14 +384,48 @@ impl Embedder {
         let size = |loaded: &Result<Arc<Loaded>, Problem>| {
             loaded.as_ref().map_or(0, |loaded| loaded.uri.len())
         };
+        let inspect_only = self.inspect_only;
         self.cache.get_or_load(key, size, || {
-            load_image(path, &self.options.image).map(Arc::new)
+            if inspect_only {
+                inspect_image(path).map(Arc::new)
+            } else {
+                load_image(path, &self.options.image).map(Arc::new)
+            }
         })
     }
 }
 
+/// Reads and sniffs the file at `path` without processing or encoding it.
+fn inspect_image(path: &Path) -> Result<Loaded, Problem> {
+    let (bytes, kind) = read_and_sniff(path)?;
+    Ok(Loaded {
+        path: path.to_path_buf(),
+        mime: kind.mime(),
+        uri: Arc::from(""),
+        bytes: bytes.len() as u64,
+        notes: Vec::new(),
+    })
+}
+
 /// Reads the file at `path` and encodes it as a data URI if its content is a displayable image.
 fn load_image(path: &Path, options: &ImageOptions) -> Result<Loaded, Problem> {
+    let (bytes, kind) = read_and_sniff(path)?;
+    let source_len = bytes.len() as u64;
+    let processed = transform::process(bytes, kind, options).map_err(|problem| Problem::Image {
+        path: path.to_path_buf(),
+        problem,
+    })?;
+    Ok(Loaded {
+        path: path.to_path_buf(),
+        mime: processed.kind.mime(),
+        uri: Arc::from(datauri::encode(processed.kind.mime(), &processed.bytes)),
+        bytes: source_len,
+        notes: processed.notes,
+    })
+}
+
+/// Reads the file at `path` and returns its bytes if its content is a displayable image.
+fn read_and_sniff(path: &Path) -> Result<(Vec<u8>, ImageType), Problem> {
     let bytes = match fs::read_image_file(path) {
         Ok(bytes) => bytes,
         Err(FsError::NotRegularFile { kind, .. }) => {
@@ -387,21 +443,7 @@ fn load_image(path: &Path, options: &ImageOptions) -> Result<Loaded, Problem> {
     };
     let extension = path.extension().and_then(|e| e.to_str());
     match sniff::sniff(&bytes, extension) {
-        Sniffed::Image(kind) => {
-            let source_len = bytes.len() as u64;
-            let processed =
-                transform::process(bytes, kind, options).map_err(|problem| Problem::Image {
-                    path: path.to_path_buf(),
-                    problem,
-                })?;
-            Ok(Loaded {
-                path: path.to_path_buf(),
-                mime: processed.kind.mime(),
-                uri: Arc::from(datauri::encode(processed.kind.mime(), &processed.bytes)),
-                bytes: source_len,
-                notes: processed.notes,
-            })
-        }
+        Sniffed::Image(kind) => Ok((bytes, kind)),
         Sniffed::Unsupported(format) => Err(Problem::Unsupported {
             path: path.to_path_buf(),
             format,

@@ -201,18 +201,62 @@ pub fn attachment_folder(vault: &Path, note_dir: &Path) -> Option<PathBuf> {
     (!escapes).then_some(folder)
 }
 
-/// Returns the alt text Obsidian sizes a Markdown image by: the file name without folders or
-/// extension, then `|` and the size when one was given.
-pub fn alt_text(target: &str, size: Option<&str>) -> String {
+/// Returns the alt text of the Markdown image an embed becomes: the alias if the embed gives
+/// one (`![[a.png|caption]]`), otherwise the file name without folders or extension, then `|`
+/// and the size when one was given (`|300` or `|300x200`), which is how Obsidian sizes Markdown
+/// images.
+pub fn alt_text(target: &str, pothole: Option<&str>) -> String {
     let name = target.rsplit(['/', '\\']).next().unwrap_or(target);
     let stem = match name.rfind('.') {
         Some(dot) if dot > 0 => &name[..dot],
         _ => name,
     };
+    let Some(pothole) = pothole.map(str::trim).filter(|p| !p.is_empty()) else {
+        return stem.to_string();
+    };
+    let (alias, size) = match pothole.rsplit_once('|') {
+        Some((alias, size)) if is_size(size.trim()) => (alias.trim(), Some(size.trim())),
+        _ if is_size(pothole) => ("", Some(pothole)),
+        _ => (pothole, None),
+    };
+    let description = if alias.is_empty() { stem } else { alias };
     match size {
-        Some(size) if !size.is_empty() => format!("{stem}|{size}"),
-        _ => stem.to_string(),
+        Some(size) => format!("{description}|{size}"),
+        None => description.to_string(),
     }
+}
+
+/// Tells whether `text` is an Obsidian image size: a width `300` or `300x200`.
+fn is_size(text: &str) -> bool {
+    let mut parts = text.split('x');
+    let digits = |part: Option<&str>| {
+        part.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    digits(parts.next()) && parts.next().is_none_or(|p| digits(Some(p))) && parts.next().is_none()
+}
+
+/// Tells whether `path` has the extension of an image format, so that a file with such a name
+/// whose content is not an image counts as a broken image rather than other media.
+pub fn has_image_extension(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        matches!(
+            e.to_ascii_lowercase().as_str(),
+            "png"
+                | "jpg"
+                | "jpeg"
+                | "jfif"
+                | "gif"
+                | "webp"
+                | "avif"
+                | "bmp"
+                | "ico"
+                | "svg"
+                | "tif"
+                | "tiff"
+                | "heic"
+                | "heif"
+        )
+    })
 }
 
 /// Returns the text before and after the destination of a Markdown image with `alt` as its

@@ -352,3 +352,149 @@ impl Totals {
         }
     }
 }
+
+/// The subcommand a report describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// `mdembed embed`.
+    Embed,
+    /// `mdembed extract`.
+    Extract,
+    /// `mdembed list`.
+    List,
+}
+
+impl Command {
+    /// Returns the subcommand's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Embed => "embed",
+            Command::Extract => "extract",
+            Command::List => "list",
+        }
+    }
+}
+
+/// Returns the status word of an outcome, as `mdembed list` and the JSON report write it.
+///
+/// For `list`, a local image that would be embedded is `local` and an existing data URI is
+/// `embedded`; for `embed` and `extract`, `embedded` and `extracted` name what the run did and an
+/// existing data URI is `data-uri`. Skipped references are named by their kind (`remote`, ...),
+/// problems by their reason (`missing`, `outside-root`, `not-an-image`, ...).
+pub fn status(outcome: &Outcome, command: Command) -> &'static str {
+    match outcome {
+        Outcome::Embedded { .. } if command == Command::List => "local",
+        Outcome::Embedded { .. } => "embedded",
+        Outcome::Extracted { .. } => "extracted",
+        Outcome::Skipped(Skip::DataUri) if command == Command::List => "embedded",
+        Outcome::Skipped(skip) => match skip {
+            Skip::Remote => "remote",
+            Skip::DataUri => "data-uri",
+            Skip::OtherScheme(_) => "other-scheme",
+            Skip::Fragment => "fragment",
+            Skip::Empty => "empty",
+            Skip::LocalFile => "local",
+            Skip::NotImageData(_) => "not-image-data",
+            Skip::NoteEmbed => "note-embed",
+            Skip::OtherEmbed => "other-media",
+        },
+        Outcome::Problem(problem) => match problem {
+            Problem::NotAnImage { .. } => "not-an-image",
+            other => other.name(),
+        },
+    }
+}
+
+/// Returns the JSON object for one reference.
+pub fn reference_json(reference: &ReferenceReport, command: Command) -> serde_json::Value {
+    let (syntax, attribute) = match reference.syntax {
+        Syntax::MarkdownInline => ("markdown-inline", None),
+        Syntax::MarkdownReference => ("markdown-reference", None),
+        Syntax::HtmlSrc => ("html", Some("src")),
+        Syntax::HtmlSrcset => ("html", Some("srcset")),
+        Syntax::ObsidianEmbed => ("obsidian", None),
+    };
+    let (path, mime, size, reason) = match &reference.outcome {
+        Outcome::Embedded { path, mime, bytes } => {
+            (Some(path.clone()), Some(*mime), Some(*bytes), None)
+        }
+        Outcome::Extracted {
+            path, mime, bytes, ..
+        } => (Some(path.clone()), Some(*mime), Some(*bytes), None),
+        Outcome::Skipped(_) => (None, None, None, None),
+        Outcome::Problem(problem) => {
+            let path = match problem {
+                Problem::OutsideRoot { path, .. }
+                | Problem::NotAnImage { path, .. }
+                | Problem::Unsupported { path, .. }
+                | Problem::Unreadable { path, .. }
+                | Problem::Image { path, .. } => Some(path.clone()),
+                _ => None,
+            };
+            (path, None, None, Some(problem.to_string()))
+        }
+    };
+    let link = match &reference.outcome {
+        Outcome::Extracted { link, .. } => Some(link.clone()),
+        _ => None,
+    };
+    serde_json::json!({
+        "line": reference.location.line,
+        "column": reference.location.column,
+        "syntax": syntax,
+        "attribute": attribute,
+        "target": reference.target,
+        "status": status(&reference.outcome, command),
+        "reason": reason,
+        "path": path.map(|p| p.display().to_string()),
+        "mime": mime,
+        "size": size,
+        "link": link,
+        "notes": reference.notes.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
+    })
+}
+
+/// Returns the JSON object for one document.
+pub fn document_json(result: &crate::run::DocumentResult, command: Command) -> serde_json::Value {
+    serde_json::json!({
+        "path": result.path.display().to_string(),
+        "changed": result.changed,
+        "written": result.written.as_ref().map(|p| p.display().to_string()),
+        "error": result.error.as_ref().map(|e| e.to_string()),
+        "bytes_added": result.bytes_added,
+        "bytes_removed": result.bytes_removed,
+        "references": result
+            .references
+            .iter()
+            .map(|r| reference_json(r, command))
+            .collect::<Vec<_>>(),
+    })
+}
+
+/// Returns the whole JSON report of a run.
+pub fn report_json(
+    command: Command,
+    documents: Vec<serde_json::Value>,
+    summary: &crate::run::RunSummary,
+) -> serde_json::Value {
+    let totals = &summary.totals;
+    serde_json::json!({
+        "schema": "mdembed-report/1",
+        "command": command.name(),
+        "documents": documents,
+        "warnings": summary.walk_warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+        "totals": {
+            "documents": totals.documents,
+            "changed": totals.changed,
+            "failed": totals.failed,
+            "references": totals.references,
+            "embedded": totals.embedded,
+            "extracted": totals.extracted,
+            "files_written": totals.files_written,
+            "skipped": totals.skipped,
+            "problems": totals.problems,
+            "bytes_added": totals.bytes_added,
+            "bytes_removed": totals.bytes_removed,
+        },
+    })
+}
