@@ -38,6 +38,101 @@ pub enum Command {
     Extract(ExtractArgs),
     /// Print one Markdown image line with a data URI per image file, ready to paste.
     Image(ImageArgs),
+    /// List every image reference with its place, syntax, status and size; exit 1 if any is
+    /// missing, outside the root or not an image.
+    ///
+    /// Each line is `FILE:LINE:COLUMN`, syntax, status (local, embedded, remote, missing,
+    /// outside-root, not-an-image, ...), size in bytes (or -) and target, separated by tabs.
+    List(ListArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
+}
+
+/// Options of `mdembed list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Markdown files, directories (searched recursively for *.md and *.markdown), or - for
+    /// standard input.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Only references that resolve inside this folder (after following symlinks) count as
+    /// local [default: the current directory, or the vault for notes inside an Obsidian vault].
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// Read Obsidian syntax in every document.
+    #[arg(long, conflicts_with = "no_obsidian")]
+    pub obsidian: bool,
+
+    /// Read no Obsidian syntax, even inside a vault.
+    #[arg(long)]
+    pub no_obsidian: bool,
+
+    /// The folder that relative references of standard input resolve against.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub base_dir: PathBuf,
+
+    /// Print one JSON document with every reference and the totals instead of lines.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Documents read at once [default: the number of CPUs].
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+
+    /// Print no summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+impl ListArgs {
+    /// Builds the job these arguments describe: every document is read, nothing is written.
+    pub fn job(&self) -> Result<Job, UsageError> {
+        if self.paths.is_empty() {
+            return Err(UsageError::NoInput);
+        }
+        let output = OutputArgs {
+            in_place: false,
+            output: None,
+            check: true,
+            json: false,
+            report: None,
+        };
+        let mut job = job(&self.paths, &output, &self.base_dir)?;
+        job.jobs = jobs(self.jobs);
+        Ok(job)
+    }
+
+    /// Returns the options used to resolve references.
+    pub fn options(&self) -> mdembed::EmbedOptions {
+        mdembed::EmbedOptions {
+            root: self.root.clone(),
+            obsidian: obsidian_mode(self.obsidian, self.no_obsidian),
+            image: Default::default(),
+        }
+    }
+}
+
+/// Options of `mdembed completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to print completions for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Returns the Obsidian mode the two switches select.
+fn obsidian_mode(obsidian: bool, no_obsidian: bool) -> mdembed::ObsidianMode {
+    if obsidian {
+        mdembed::ObsidianMode::Always
+    } else if no_obsidian {
+        mdembed::ObsidianMode::Never
+    } else {
+        mdembed::ObsidianMode::Auto
+    }
 }
 
 /// Options of `mdembed extract`.
@@ -255,6 +350,31 @@ pub struct OutputArgs {
     /// Write nothing; list the documents that would change and exit with 1 if any would.
     #[arg(long)]
     pub check: bool,
+
+    /// Print one JSON document with every reference, its outcome and the totals on standard
+    /// output (when documents go to standard output, use --report FILE).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Write the JSON report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+impl OutputArgs {
+    /// Returns where the JSON report goes, for a job writing to `output`.
+    pub fn report_target(
+        &self,
+        output: &Output,
+    ) -> Result<crate::messages::ReportTarget, UsageError> {
+        use crate::messages::ReportTarget;
+        match (&self.report, self.json) {
+            (Some(file), _) => Ok(ReportTarget::File(file.clone())),
+            (None, true) if *output == Output::Stdout => Err(UsageError::JsonWithStdout),
+            (None, true) => Ok(ReportTarget::Stdout),
+            (None, false) => Ok(ReportTarget::None),
+        }
+    }
 }
 
 /// How much to print on standard error.
@@ -302,6 +422,9 @@ pub enum UsageError {
     /// In-place rewriting of standard input.
     #[error("--in-place cannot rewrite standard input; use --output FILE")]
     InPlaceStdin,
+    /// The JSON report and the document would both go to standard output.
+    #[error("the document goes to standard output, so the JSON report needs --report FILE")]
+    JsonWithStdout,
     /// Standard input given twice.
     #[error("standard input (-) can be given only once")]
     StdinTwice,
@@ -328,13 +451,7 @@ impl EmbedArgs {
     pub fn options(&self) -> mdembed::EmbedOptions {
         mdembed::EmbedOptions {
             root: self.root.clone(),
-            obsidian: if self.obsidian {
-                mdembed::ObsidianMode::Always
-            } else if self.no_obsidian {
-                mdembed::ObsidianMode::Never
-            } else {
-                mdembed::ObsidianMode::Auto
-            },
+            obsidian: obsidian_mode(self.obsidian, self.no_obsidian),
             image: self.image.options(),
         }
     }

@@ -404,26 +404,39 @@ fn write_new(path: &Path, data: &[u8]) -> Result<bool, ExtractError> {
 }
 
 /// Returns a file-name slug of `text`: Unicode letters and digits kept, every other run of
-/// characters turned into one `-`, at most 60 characters; `None` when nothing is left.
+/// characters turned into one `-`, whole words up to 60 characters; `None` when nothing is
+/// left.
 ///
 /// The result never contains `/`, `\`, `.`, control characters or spaces, so it cannot leave the
 /// assets folder or hide as a dot file; Windows device names get a suffix.
 pub fn slug(text: &str) -> Option<String> {
-    let mut slug = String::new();
-    let mut pending_dash = false;
+    const MAX_CHARS: usize = 60;
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
     for c in text.chars() {
         if c.is_alphanumeric() {
-            if pending_dash && !slug.is_empty() {
-                slug.push('-');
-            }
-            pending_dash = false;
-            slug.extend(c.to_lowercase());
-        } else {
-            pending_dash = true;
+            word.extend(c.to_lowercase());
+        } else if !word.is_empty() {
+            words.push(std::mem::take(&mut word));
         }
-        if slug.chars().count() >= 60 {
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    // Whole words up to the limit; a first word longer than the limit is cut.
+    let mut slug = String::new();
+    for word in &words {
+        let needed = word.chars().count() + usize::from(!slug.is_empty());
+        if slug.chars().count() + needed > MAX_CHARS {
+            if slug.is_empty() {
+                slug = word.chars().take(MAX_CHARS).collect();
+            }
             break;
         }
+        if !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.push_str(word);
     }
     if slug.is_empty() {
         return None;

@@ -17,6 +17,13 @@ fn main() -> ExitCode {
         Command::Embed(args) => embed(&args),
         Command::Extract(args) => extract(&args),
         Command::Image(args) => image(&args),
+        Command::List(args) => list(&args),
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut command, "mdembed", &mut std::io::stdout());
+            0
+        }
+        Command::Man => man(),
     };
     ExitCode::from(status)
 }
@@ -33,7 +40,11 @@ fn embed(args: &cli::EmbedArgs) -> u8 {
         Ok(embedder) => embedder,
         Err(error) => return messages::usage_error(&error),
     };
-    let mut printer = Printer::new(&args.verbosity, &job.output, Mode::Embed);
+    let report = match args.output.report_target(&job.output) {
+        Ok(report) => report,
+        Err(error) => return messages::usage_error(&error),
+    };
+    let mut printer = Printer::new(&args.verbosity, &job.output, Mode::Embed, report);
     let summary = mdembed::run::run(
         &job,
         |source, context| {
@@ -56,7 +67,11 @@ fn extract(args: &cli::ExtractArgs) -> u8 {
         Err(error) => return messages::usage_error(&error),
     };
     let extractor = mdembed::Extractor::new(args.options());
-    let mut printer = Printer::new(&args.verbosity, &job.output, Mode::Extract);
+    let report = match args.output.report_target(&job.output) {
+        Ok(report) => report,
+        Err(error) => return messages::usage_error(&error),
+    };
+    let mut printer = Printer::new(&args.verbosity, &job.output, Mode::Extract, report);
     let summary = mdembed::run::run(
         &job,
         |source, context| {
@@ -72,6 +87,57 @@ fn extract(args: &cli::ExtractArgs) -> u8 {
         &mut printer,
     );
     printer.finish(&summary)
+}
+
+fn list(args: &cli::ListArgs) -> u8 {
+    let job = match args.job() {
+        Ok(job) => job,
+        Err(error) => return messages::usage_error(&error),
+    };
+    let embedder = match mdembed::Embedder::for_inspection(&args.options()) {
+        Ok(embedder) => embedder,
+        Err(error) => return messages::usage_error(&error),
+    };
+    let verbosity = cli::Verbosity {
+        quiet: args.quiet,
+        verbose: false,
+    };
+    let report = if args.json {
+        messages::ReportTarget::Stdout
+    } else {
+        messages::ReportTarget::None
+    };
+    let mut printer = Printer::new(&verbosity, &job.output, Mode::List, report);
+    let summary = mdembed::run::run(
+        &job,
+        |source, context| {
+            embedder
+                .embed(source, context.base_dir)
+                .map(|embedded| mdembed::run::Transformed {
+                    text: embedded.text,
+                    references: embedded.references,
+                })
+                .map_err(|error| error.to_string())
+        },
+        &mut printer,
+    );
+    printer.finish(&summary)
+}
+
+fn man() -> u8 {
+    let command = <Cli as clap::CommandFactory>::command();
+    let mut page = Vec::new();
+    if let Err(error) = clap_mangen::Man::new(command).render(&mut page) {
+        eprintln!("error: cannot render the man page: {error}");
+        return FAILURE;
+    }
+    match std::str::from_utf8(&page) {
+        Ok(text) => {
+            messages::print_stdout(text.trim_end());
+            0
+        }
+        Err(_) => FAILURE,
+    }
 }
 
 fn image(args: &cli::ImageArgs) -> u8 {

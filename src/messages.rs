@@ -2,9 +2,11 @@
 //! error.
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 
-use mdembed::report::{Note, Outcome, ReferenceReport};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use mdembed::report::{self, Command, Note, Outcome, ReferenceReport};
 use mdembed::run::{DocumentResult, Observer, Output, RunSummary};
 
 /// Prints a usage error and returns the exit status for it.
@@ -38,11 +40,44 @@ pub enum Mode {
     Embed,
     /// `mdembed extract`.
     Extract,
+    /// `mdembed list`.
+    List,
+}
+
+impl Mode {
+    fn command(self) -> Command {
+        match self {
+            Mode::Embed => Command::Embed,
+            Mode::Extract => Command::Extract,
+            Mode::List => Command::List,
+        }
+    }
+}
+
+/// Where the JSON report goes, if one is asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportTarget {
+    /// No JSON report.
+    None,
+    /// On standard output (the documents do not go there).
+    Stdout,
+    /// Into this file.
+    File(PathBuf),
+}
+
+/// Tells whether the progress bar shows: only on a terminal, for more than a handful of
+/// documents, and never with `--quiet` or when a JSON report is asked for.
+pub fn progress_visible(terminal: bool, documents: usize, quiet: bool) -> bool {
+    const HANDFUL: usize = 5;
+    terminal && documents > HANDFUL && !quiet
 }
 
 /// Prints results as documents finish and computes the exit status.
 pub struct Printer {
     mode: Mode,
+    report: ReportTarget,
+    json_documents: Vec<serde_json::Value>,
+    progress: Option<ProgressBar>,
     quiet: bool,
     verbose: bool,
     check: bool,
@@ -56,9 +91,17 @@ pub struct Printer {
 
 impl Printer {
     /// Creates a printer for a run writing to `output`.
-    pub fn new(verbosity: &crate::cli::Verbosity, output: &Output, mode: Mode) -> Printer {
+    pub fn new(
+        verbosity: &crate::cli::Verbosity,
+        output: &Output,
+        mode: Mode,
+        report: ReportTarget,
+    ) -> Printer {
         Printer {
             mode,
+            report,
+            json_documents: Vec::new(),
+            progress: None,
             quiet: verbosity.quiet,
             verbose: verbosity.verbose,
             check: *output == Output::Check,
@@ -73,19 +116,43 @@ impl Printer {
 }
 
 impl Observer for Printer {
+    fn start(&mut self, documents: usize) {
+        let terminal = std::io::stderr().is_terminal();
+        if progress_visible(terminal, documents, self.quiet) {
+            let bar =
+                ProgressBar::with_draw_target(Some(documents as u64), ProgressDrawTarget::stderr());
+            if let Ok(style) =
+                ProgressStyle::with_template("{bar:30} {pos}/{len} documents {elapsed} {wide_msg}")
+            {
+                bar.set_style(style);
+            }
+            self.progress = Some(bar);
+        }
+    }
+
     /// Prints one document's diagnostics, and its text when it goes to standard output.
     fn document(&mut self, result: DocumentResult) {
         let path = result.path.display().to_string();
+        if let Some(bar) = &self.progress {
+            bar.inc(1);
+            bar.set_message(path.clone());
+        }
+        if self.report != ReportTarget::None {
+            self.json_documents
+                .push(report::document_json(&result, self.mode.command()));
+        }
         for reference in &result.references {
             self.reference(&path, reference);
         }
         if let Some(error) = &result.error {
-            eprintln!("error: {path}: {error}; the document was left as it was");
+            self.eprint(&format!(
+                "error: {path}: {error}; the document was left as it was"
+            ));
         }
-        if self.check && result.changed {
+        if self.check && result.changed && self.mode != Mode::List {
             self.would_change += 1;
             if !self.quiet {
-                eprintln!("would change: {path}");
+                self.eprint(&format!("would change: {path}"));
             }
         }
         if let Some(text) = result.text
@@ -111,9 +178,35 @@ impl Observer for Printer {
 }
 
 impl Printer {
+    /// Prints a line on standard error without tearing the progress bar.
+    fn eprint(&self, line: &str) {
+        match &self.progress {
+            Some(bar) => bar.suspend(|| eprintln!("{line}")),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    /// Prints a line on standard output (for `list`), stopping quietly when the reader is gone.
+    fn print(&mut self, line: &str) {
+        if self.stdout_gone {
+            return;
+        }
+        let mut stdout = std::io::stdout().lock();
+        if let Err(error) = writeln!(stdout, "{line}") {
+            self.stdout_gone = true;
+            if error.kind() != std::io::ErrorKind::BrokenPipe {
+                self.stdout_failed = true;
+            }
+        }
+    }
+
     fn reference(&mut self, path: &str, reference: &ReferenceReport) {
         let place = format!("({path}:{})", reference.location);
         let target = shorten(&reference.target);
+        if self.mode == Mode::List {
+            self.list_line(path, reference);
+            return;
+        }
         *self.by_syntax.entry(reference.syntax.name()).or_default() += 1;
         let outcome_name = match &reference.outcome {
             Outcome::Embedded { .. } => "embedded".to_string(),
@@ -128,7 +221,7 @@ impl Printer {
             Outcome::Problem(problem) => {
                 self.warnings += 1;
                 if !self.quiet {
-                    eprintln!("warning: {problem}: {target} {place}");
+                    self.eprint(&format!("warning: {problem}: {target} {place}"));
                 }
             }
             Outcome::Extracted {
@@ -138,9 +231,9 @@ impl Printer {
             } => {
                 self.warnings += 1;
                 if !self.quiet {
-                    eprintln!(
+                    self.eprint(&format!(
                         "warning: image data ends early, written anyway as {link}: {target} {place}"
-                    );
+                    ));
                 }
             }
             Outcome::Extracted {
@@ -155,16 +248,20 @@ impl Printer {
                 } else {
                     "written to"
                 };
-                eprintln!("extracted: {mime}, {bytes} bytes, {how} {link} {place}");
+                self.eprint(&format!(
+                    "extracted: {mime}, {bytes} bytes, {how} {link} {place}"
+                ));
             }
             Outcome::Embedded { mime, bytes, .. } if self.verbose => {
-                eprintln!("embedded: {target} as {mime}, {bytes} bytes {place}");
+                self.eprint(&format!(
+                    "embedded: {target} as {mime}, {bytes} bytes {place}"
+                ));
             }
             Outcome::Skipped(skip) if self.verbose => {
                 if target.is_empty() {
-                    eprintln!("skipped ({}) {place}", skip.name());
+                    self.eprint(&format!("skipped ({}) {place}", skip.name()));
                 } else {
-                    eprintln!("skipped ({}): {target} {place}", skip.name());
+                    self.eprint(&format!("skipped ({}): {target} {place}", skip.name()));
                 }
             }
             _ => {}
@@ -174,17 +271,99 @@ impl Printer {
                 // The image was embedded, so this warns without changing the exit status.
                 self.warnings += 1;
                 if !self.quiet {
-                    eprintln!("warning: {note}: {target} {place}");
+                    self.eprint(&format!("warning: {note}: {target} {place}"));
                 }
             } else if self.verbose {
-                eprintln!("note: {note}: {target} {place}");
+                self.eprint(&format!("note: {note}: {target} {place}"));
             }
         }
     }
 
-    /// Prints walk warnings and the summary; returns the exit status.
-    pub fn finish(self, summary: &RunSummary) -> u8 {
+    /// Prints one reference of `mdembed list`: place, syntax, status, size and target, separated
+    /// by tabs.
+    fn list_line(&mut self, path: &str, reference: &ReferenceReport) {
+        *self
+            .by_outcome
+            .entry(report::status(&reference.outcome, Command::List).to_string())
+            .or_default() += 1;
+        if reference.is_problem() {
+            self.warnings += 1;
+        }
+        if self.report == ReportTarget::Stdout {
+            return;
+        }
+        let size = match &reference.outcome {
+            Outcome::Embedded { bytes, .. } => bytes.to_string(),
+            Outcome::Skipped(mdembed::report::Skip::DataUri) => reference.target.len().to_string(),
+            _ => "-".to_string(),
+        };
+        let line = format!(
+            "{path}:{}\t{}\t{}\t{size}\t{}",
+            reference.location,
+            reference.syntax.name(),
+            report::status(&reference.outcome, Command::List),
+            shorten(&reference.target)
+        );
+        self.print(&line);
+    }
+
+    /// Prints walk warnings, the summary and the JSON report; returns the exit status.
+    pub fn finish(mut self, summary: &RunSummary) -> u8 {
+        if let Some(bar) = self.progress.take() {
+            bar.finish_and_clear();
+        }
         let totals = &summary.totals;
+        match std::mem::replace(&mut self.report, ReportTarget::None) {
+            ReportTarget::None => {}
+            target => {
+                let documents = std::mem::take(&mut self.json_documents);
+                let json = report::report_json(self.mode.command(), documents, summary);
+                let text = format!("{json:#}\n");
+                match target {
+                    ReportTarget::File(path) => {
+                        if let Err(error) = mdembed::fs::write_output(&path, text.as_bytes()) {
+                            eprintln!("error: cannot write the report: {error}");
+                            self.stdout_failed = true;
+                        }
+                    }
+                    _ => self.print(text.trim_end()),
+                }
+            }
+        }
+        if self.mode == Mode::List {
+            if !self.quiet {
+                for warning in &summary.walk_warnings {
+                    eprintln!("warning: {warning}");
+                }
+                let statuses: Vec<String> = self
+                    .by_outcome
+                    .iter()
+                    .map(|(status, count)| format!("{count} {status}"))
+                    .collect();
+                eprintln!(
+                    "{} read, {}{}{}",
+                    plural(totals.documents, "document"),
+                    plural(totals.references, "reference"),
+                    if statuses.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", statuses.join(", "))
+                    },
+                    if totals.failed > 0 {
+                        format!(", {} failed", plural(totals.failed, "document"))
+                    } else {
+                        String::new()
+                    },
+                );
+            }
+            return if totals.failed > 0 || self.stdout_failed {
+                2
+            } else if self.warnings > 0 {
+                1
+            } else {
+                0
+            };
+        }
         if !self.quiet {
             for warning in &summary.walk_warnings {
                 eprintln!("warning: {warning}");
@@ -224,6 +403,7 @@ impl Printer {
                     plural(totals.files_written, "file"),
                     totals.bytes_removed
                 ),
+                Mode::List => unreachable!("list prints its own summary"),
             };
             eprintln!(
                 "{} read, {changed}, {work}, {}{}",

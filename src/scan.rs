@@ -434,8 +434,12 @@ fn find_strays(body: &str, events: &[(Event<'_>, Range<usize>)]) -> Vec<Stray> {
         match event {
             Event::Start(Tag::CodeBlock(_)) => in_code_block += 1,
             Event::End(pulldown_cmark::TagEnd::CodeBlock) => in_code_block -= 1,
-            Event::Start(Tag::Image { .. }) => in_image += 1,
-            Event::End(pulldown_cmark::TagEnd::Image) => in_image -= 1,
+            // Link text is not checked either: an autolink `<data:image/png;...>` is an
+            // ordinary link, which extract leaves alone.
+            Event::Start(Tag::Image { .. } | Tag::Link { .. }) => in_image += 1,
+            Event::End(pulldown_cmark::TagEnd::Image | pulldown_cmark::TagEnd::Link) => {
+                in_image -= 1
+            }
             _ => {}
         }
         let is_text = matches!(event, Event::Text(_)) && in_code_block == 0 && in_image == 0;

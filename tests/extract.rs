@@ -806,7 +806,6 @@ fn links_to_data_uris_untouched() {
 }
 
 #[test]
-#[ignore = "product bug: the URL of an autolink is reported as a stray data URI (warning, exit 1)"]
 fn autolink_to_data_uri_untouched() {
     let ws = Workspace::new();
     let uri = data_uri("image/png", &png(1));
@@ -1197,7 +1196,6 @@ fn alt_slug_names_file() {
 }
 
 #[test]
-#[ignore = "product bug: the slug reaches 61 characters and ends in a cut word (`...-word-w`)"]
 fn alt_slug_max_sixty_characters() {
     let png = png(1);
     let uri = data_uri("image/png", &png);

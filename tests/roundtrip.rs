@@ -654,6 +654,15 @@ fn with_placeholders(text: &str) -> String {
     out
 }
 
+#[test]
+fn placeholders_replace_only_destinations() {
+    let text = "A ![a](x.png \"t\") <img src=y.png> ![b][l] `![c](z.png)`\n\n[l]: <w v.png>\n";
+    assert_eq!(
+        with_placeholders(text),
+        "A ![a](\u{1} \"t\") <img src=\"\u{1}\"> ![b][l] `![c](z.png)`\n\n[l]: \u{1}\n"
+    );
+}
+
 fn embed_options(root: &Path) -> mdembed::EmbedOptions {
     mdembed::EmbedOptions {
         root: Some(root.to_path_buf()),
