@@ -20,6 +20,11 @@ pub struct FileKey {
 }
 
 impl FileKey {
+    /// Returns the file's size in bytes.
+    pub fn size(&self) -> u64 {
+        self.len
+    }
+
     /// Returns the key of the file at the canonical `path` as it is now, or `None` when its
     /// metadata cannot be read.
     pub fn of(path: &Path) -> Option<FileKey> {

@@ -10,7 +10,7 @@ use crate::fs::{self, FsError};
 use crate::obsidian::{self, Resolution, VaultIndex};
 use crate::report::{Location, Note, Outcome, Problem, ReferenceReport, Skip};
 use crate::resolve::{DestKind, ResolveError, ResolveNote, Resolved, Resolver, classify};
-use crate::rewrite::{self, Edit, OverlapError};
+use crate::rewrite::{self, Edit, EditText, OverlapError, Rewrite, StreamedImage};
 use crate::scan::{self, Locator, Reference, ScanOptions, Site, StrayKind, Syntax, WikiEmbed};
 use crate::sniff::{self, ImageType, Sniffed};
 use crate::transform::{self, ImageOptions, TransformNote};
@@ -48,6 +48,15 @@ pub struct Embedded {
     pub references: Vec<ReferenceReport>,
 }
 
+/// The edits that embed a document's images, and the outcome of each reference.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// The edits, applied by [`Rewrite::text`] or [`Rewrite::write_to`].
+    pub rewrite: Rewrite,
+    /// Every image reference in source order, with its outcome.
+    pub references: Vec<ReferenceReport>,
+}
+
 /// An error that stops one document from being embedded; the document stays as it was.
 #[derive(Debug, thiserror::Error)]
 pub enum EmbedError {
@@ -57,6 +66,9 @@ pub enum EmbedError {
     /// Two edits overlapped, which would corrupt the document.
     #[error("internal error, document left unchanged: {0}")]
     Overlap(#[from] OverlapError),
+    /// An image could not be read while the document was written.
+    #[error("{0}")]
+    Io(String),
 }
 
 /// An image read, sniffed and encoded once, then written wherever it is referenced.
@@ -64,7 +76,8 @@ pub enum EmbedError {
 struct Loaded {
     path: PathBuf,
     mime: &'static str,
-    uri: Arc<str>,
+    /// The data URI, in memory or encoded from the file while the document is written.
+    uri: EditText,
     bytes: u64,
     notes: Vec<TransformNote>,
 }
@@ -158,6 +171,20 @@ impl Embedder {
     /// Embeds the local images of `source`, whose relative references resolve against
     /// `base_dir`.
     pub fn embed(&self, source: &str, base_dir: &Path) -> Result<Embedded, EmbedError> {
+        let planned = self.plan(source, base_dir)?;
+        let text = planned
+            .rewrite
+            .text(source)
+            .map_err(|error| EmbedError::Io(error.to_string()))?;
+        Ok(Embedded {
+            text,
+            references: planned.references,
+        })
+    }
+
+    /// Works out the edits that embed the local images of `source` without applying them, so
+    /// that the caller can stream the output to a file ([`Rewrite::write_to`]).
+    pub fn plan(&self, source: &str, base_dir: &Path) -> Result<Planned, EmbedError> {
         let vault = self.vault_for(base_dir)?;
         let scope = DocumentScope {
             resolver: vault.as_ref().map_or(&self.resolver, |v| &v.resolver),
@@ -235,12 +262,11 @@ impl Embedder {
         }
         references.sort_by_key(|r| r.offset);
 
-        let text = if edits.is_empty() {
-            source.to_string()
-        } else {
-            rewrite::apply(source, edits)?
-        };
-        Ok(Embedded { text, references })
+        let rewrite = Rewrite::new(edits, source.len())?;
+        Ok(Planned {
+            rewrite,
+            references,
+        })
     }
 
     /// Resolves an Obsidian embed by name in its vault and loads it if it is an image, or returns
@@ -382,7 +408,10 @@ impl Embedder {
             return load_image(path, &self.options.image).map(Arc::new);
         };
         let size = |loaded: &Result<Arc<Loaded>, Problem>| {
-            loaded.as_ref().map_or(0, |loaded| loaded.uri.len())
+            loaded.as_ref().map_or(0, |loaded| match &loaded.uri {
+                EditText::Text(text) => text.len(),
+                EditText::Streamed(_) => 0,
+            })
         };
         let inspect_only = self.inspect_only;
         self.cache.get_or_load(key, size, || {
@@ -401,7 +430,7 @@ fn inspect_image(path: &Path) -> Result<Loaded, Problem> {
     Ok(Loaded {
         path: path.to_path_buf(),
         mime: kind.mime(),
-        uri: Arc::from(""),
+        uri: EditText::Text(Arc::from("")),
         bytes: bytes.len() as u64,
         notes: Vec::new(),
     })
@@ -409,6 +438,9 @@ fn inspect_image(path: &Path) -> Result<Loaded, Problem> {
 
 /// Reads the file at `path` and encodes it as a data URI if its content is a displayable image.
 fn load_image(path: &Path, options: &ImageOptions) -> Result<Loaded, Problem> {
+    if let Some(streamed) = stream_unchanged(path, options)? {
+        return Ok(streamed);
+    }
     let (bytes, kind) = read_and_sniff(path)?;
     let source_len = bytes.len() as u64;
     let processed = transform::process(bytes, kind, options).map_err(|problem| Problem::Image {
@@ -418,10 +450,68 @@ fn load_image(path: &Path, options: &ImageOptions) -> Result<Loaded, Problem> {
     Ok(Loaded {
         path: path.to_path_buf(),
         mime: processed.kind.mime(),
-        uri: Arc::from(datauri::encode(processed.kind.mime(), &processed.bytes)),
+        uri: EditText::Text(Arc::from(datauri::encode(
+            processed.kind.mime(),
+            &processed.bytes,
+        ))),
         bytes: source_len,
         notes: processed.notes,
     })
+}
+
+/// Files above this size are not read whole when no processing is asked for: their data URI is
+/// encoded from the file while the document is written.
+const STREAM_THRESHOLD: u64 = 4 * 1024 * 1024;
+
+/// Enough of a file's start to tell its type, including an SVG's root element after a long
+/// prolog.
+const SNIFF_HEAD: usize = 64 * 1024;
+
+/// Returns a streamed image for a large file that no option changes, or `None` when the file
+/// must be read whole.
+fn stream_unchanged(path: &Path, options: &ImageOptions) -> Result<Option<Loaded>, Problem> {
+    let processing = options.max_width.is_some()
+        || options.max_height.is_some()
+        || options.format != transform::OutputFormat::Keep
+        || options.strip_metadata;
+    let Some(key) = FileKey::of(path) else {
+        return Ok(None);
+    };
+    if processing || key.size() <= STREAM_THRESHOLD {
+        return Ok(None);
+    }
+    let head = fs::read_image_head(path, SNIFF_HEAD).map_err(|error| Problem::Unreadable {
+        path: path.to_path_buf(),
+        error: error.to_string(),
+    })?;
+    let extension = path.extension().and_then(|e| e.to_str());
+    let kind = match sniff::sniff(&head, extension) {
+        Sniffed::Image(kind) => kind,
+        // Let the whole-file path decide and word the problem.
+        _ => return Ok(None),
+    };
+    if let Some(max) = options.max_bytes
+        && key.size() > max
+    {
+        return Err(Problem::Image {
+            path: path.to_path_buf(),
+            problem: transform::TransformProblem::TooLarge {
+                bytes: key.size(),
+                max,
+            },
+        });
+    }
+    Ok(Some(Loaded {
+        path: path.to_path_buf(),
+        mime: kind.mime(),
+        bytes: key.size(),
+        uri: EditText::Streamed(Arc::new(StreamedImage {
+            path: path.to_path_buf(),
+            mime: kind.mime(),
+            key,
+        })),
+        notes: Vec::new(),
+    }))
 }
 
 /// Reads the file at `path` and returns its bytes if its content is a displayable image.
@@ -461,7 +551,7 @@ fn read_and_sniff(path: &Path) -> Result<(Vec<u8>, ImageType), Problem> {
 
 /// Returns the edit that replaces an Obsidian embed with a Markdown image Obsidian shows the
 /// same way: `![[gan samples.png|300]]` becomes `![gan samples|300](data:...)`.
-fn embed_edit(reference: &Reference, embed: &WikiEmbed, uri: &Arc<str>) -> Edit {
+fn embed_edit(reference: &Reference, embed: &WikiEmbed, uri: &EditText) -> Edit {
     let alt = obsidian::alt_text(&embed.target, embed.size.as_deref());
     let (prefix, suffix) = obsidian::image_syntax(&alt, embed.in_table);
     let range = match &reference.site {
@@ -480,7 +570,7 @@ fn embed_edit(reference: &Reference, embed: &WikiEmbed, uri: &Arc<str>) -> Edit 
 /// for.
 fn push_edits(
     reference: &Reference,
-    uri: &Arc<str>,
+    uri: &EditText,
     edits: &mut Vec<Edit>,
     rewritten_definitions: &mut HashSet<usize>,
     notes: &mut Vec<Note>,
@@ -554,11 +644,25 @@ pub fn image_snippet(
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let alt = alt.unwrap_or(&stem);
+    let uri = match &loaded.uri {
+        EditText::Text(text) => text.to_string(),
+        EditText::Streamed(image) => {
+            let mut out = Vec::with_capacity(image.uri_len());
+            image.write_uri(&mut out).map_err(|error| ImageError {
+                path: path.to_path_buf(),
+                problem: Problem::Unreadable {
+                    path: path.to_path_buf(),
+                    error: error.to_string(),
+                },
+            })?;
+            String::from_utf8(out).expect("data URIs are ASCII")
+        }
+    };
     Ok(match syntax {
-        ImageSyntax::Markdown => format!("![{}]({})", escape_alt(alt), loaded.uri),
+        ImageSyntax::Markdown => format!("![{}]({uri})", escape_alt(alt)),
         ImageSyntax::Html => format!(
             "<img src=\"{}\" alt=\"{}\">",
-            loaded.uri,
+            uri,
             html_escape::encode_double_quoted_attribute(alt)
         ),
     })

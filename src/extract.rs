@@ -16,10 +16,11 @@ use sha2::{Digest, Sha256};
 
 use crate::datauri::{self, DecodeNote};
 use crate::embed::ObsidianMode;
+use crate::embed::Planned;
 use crate::obsidian;
 use crate::report::{Location, Note, Outcome, Problem, ReferenceReport, Skip};
 use crate::resolve::{DestKind, classify};
-use crate::rewrite::{self, OverlapError};
+use crate::rewrite::{self, EditText, OverlapError, Rewrite};
 use crate::scan::{self, Locator, Reference, Site, StrayKind, Syntax};
 use crate::sniff::{self, ImageType, Sniffed};
 
@@ -141,6 +142,20 @@ impl Extractor {
 
     /// Extracts the embedded images of `source` into files for the output document `target`.
     pub fn extract(&self, source: &str, target: &ExtractTarget) -> Result<Extracted, ExtractError> {
+        let planned = self.plan(source, target)?;
+        let text = planned
+            .rewrite
+            .text(source)
+            .expect("extract edits are held in memory");
+        Ok(Extracted {
+            text,
+            references: planned.references,
+        })
+    }
+
+    /// Writes the image files of `source` and works out the edits that link them, without
+    /// applying the edits.
+    pub fn plan(&self, source: &str, target: &ExtractTarget) -> Result<Planned, ExtractError> {
         let scanned = scan::scan(source);
         let locator = Locator::new(source);
         let assets_dir = self.assets_dir(target);
@@ -156,7 +171,7 @@ impl Extractor {
                     let link = link_to(&target.document_dir, &assets_dir, &file_name);
                     edits.extend(rewrite::edits_for(
                         &reference.site,
-                        &Arc::from(link.as_str()),
+                        &EditText::Text(Arc::from(link.as_str())),
                     ));
                     if let Site::OwnDestination { .. } = reference.site {
                         notes.push(Note::OwnDestination);
@@ -200,12 +215,11 @@ impl Extractor {
         }
         references.sort_by_key(|r| r.offset);
 
-        let text = if edits.is_empty() {
-            source.to_string()
-        } else {
-            rewrite::apply(source, edits)?
-        };
-        Ok(Extracted { text, references })
+        let rewrite = Rewrite::new(edits, source.len())?;
+        Ok(Planned {
+            rewrite,
+            references,
+        })
     }
 
     /// Decodes the data URI of one reference, or returns the outcome that replaces extracting.

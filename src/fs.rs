@@ -119,6 +119,16 @@ pub fn replace_atomically(
     contents: &[u8],
     expected: Option<&Stamp>,
 ) -> Result<(), FsError> {
+    replace_atomically_with(path, &mut |out| out.write_all(contents), expected)
+}
+
+/// Replaces `path` atomically like [`replace_atomically`], with the content that `write` writes.
+/// An error from `write` leaves the original untouched and no temporary file behind.
+pub fn replace_atomically_with(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+    expected: Option<&Stamp>,
+) -> Result<(), FsError> {
     let target = resolve_symlink(path)?;
     let metadata = fs::metadata(&target).map_err(|source| read_error(path, source))?;
     if !metadata.is_file() {
@@ -133,7 +143,7 @@ pub fn replace_atomically(
     };
     unchanged(&metadata)?;
 
-    let temp = write_temp_file(path, &target, contents, metadata.permissions())?;
+    let temp = write_temp_file(path, &target, write, metadata.permissions())?;
 
     if expected.is_some() {
         let current = fs::metadata(&target).map_err(|source| read_error(path, source))?;
@@ -150,6 +160,14 @@ pub fn replace_atomically(
 /// unix). To learn them without a platform call, an empty file is created at `path` first and then
 /// replaced. That empty file is removed again if the write fails.
 pub fn write_output(path: &Path, contents: &[u8]) -> Result<(), FsError> {
+    write_output_with(path, &mut |out| out.write_all(contents))
+}
+
+/// Writes an output file like [`write_output`], with the content that `write` writes.
+pub fn write_output_with(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), FsError> {
     if let Some(parent) = parent_folder(path) {
         fs::create_dir_all(parent).map_err(|source| FsError::CreateDir {
             path: parent.to_path_buf(),
@@ -164,13 +182,13 @@ pub fn write_output(path: &Path, contents: &[u8]) -> Result<(), FsError> {
     };
 
     let Some(placeholder) = placeholder else {
-        return replace_atomically(path, contents, None);
+        return replace_atomically_with(path, write, None);
     };
     let written = placeholder
         .metadata()
         .map_err(|source| write_error(path, source))
         .and_then(|metadata| {
-            let temp = write_temp_file(path, path, contents, metadata.permissions())?;
+            let temp = write_temp_file(path, path, write, metadata.permissions())?;
             persist(temp, path, path)
         });
     if written.is_err() {
@@ -189,6 +207,22 @@ pub fn write_output(path: &Path, contents: &[u8]) -> Result<(), FsError> {
 pub fn read_image_file(path: &Path) -> Result<Vec<u8>, FsError> {
     let (mut file, metadata) = open_regular_file(path)?;
     read_to_end(&mut file, &metadata, path)
+}
+
+/// Opens the image file at `path` for reading, with the same checks as [`read_image_file`].
+pub fn open_image_file(path: &Path) -> Result<File, FsError> {
+    open_regular_file(path).map(|(file, _)| file)
+}
+
+/// Reads at most `limit` bytes from the start of the image file at `path`, with the same checks
+/// as [`read_image_file`]; enough to sniff its type without reading a large file whole.
+pub fn read_image_head(path: &Path, limit: usize) -> Result<Vec<u8>, FsError> {
+    let (file, _) = open_regular_file(path)?;
+    let mut head = Vec::with_capacity(limit.min(1 << 20));
+    file.take(limit as u64)
+        .read_to_end(&mut head)
+        .map_err(|source| read_error(path, source))?;
+    Ok(head)
 }
 
 /// Opens `path` for reading after checking that it is a regular file, and returns the metadata of
@@ -280,14 +314,19 @@ fn resolve_symlink(path: &Path) -> Result<PathBuf, FsError> {
 fn write_temp_file(
     path: &Path,
     target: &Path,
-    contents: &[u8],
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
     permissions: Permissions,
 ) -> Result<NamedTempFile, FsError> {
     let folder = parent_folder(target).unwrap_or(Path::new("."));
     // The temporary file is deleted when `temp` is dropped on any early return below.
     let mut temp = NamedTempFile::new_in(folder).map_err(|source| write_error(path, source))?;
-    temp.write_all(contents)
-        .map_err(|source| write_error(path, source))?;
+    {
+        let mut buffered = io::BufWriter::with_capacity(256 * 1024, temp.as_file_mut());
+        write(&mut buffered).map_err(|source| write_error(path, source))?;
+        buffered
+            .flush()
+            .map_err(|source| write_error(path, source))?;
+    }
     // NamedTempFile creates files with mode 0600, so the intended permissions are set explicitly.
     temp.as_file()
         .set_permissions(permissions)

@@ -41,6 +41,6 @@ pub use extract::{
 };
 
 pub use embed::{
-    EmbedError, EmbedOptions, Embedded, Embedder, ImageError, ImageSyntax, ObsidianMode, embed,
-    image_snippet,
+    EmbedError, EmbedOptions, Embedded, Embedder, ImageError, ImageSyntax, ObsidianMode, Planned,
+    embed, image_snippet,
 };

@@ -49,11 +49,7 @@ fn embed(args: &cli::EmbedArgs) -> u8 {
         &job,
         |source, context| {
             embedder
-                .embed(source, context.base_dir)
-                .map(|embedded| mdembed::run::Transformed {
-                    text: embedded.text,
-                    references: embedded.references,
-                })
+                .plan(source, context.base_dir)
                 .map_err(|error| error.to_string())
         },
         &mut printer,
@@ -77,11 +73,7 @@ fn extract(args: &cli::ExtractArgs) -> u8 {
         |source, context| {
             let target = mdembed::run::extract_target(context);
             extractor
-                .extract(source, &target)
-                .map(|extracted| mdembed::run::Transformed {
-                    text: extracted.text,
-                    references: extracted.references,
-                })
+                .plan(source, &target)
                 .map_err(|error| error.to_string())
         },
         &mut printer,
@@ -112,11 +104,7 @@ fn list(args: &cli::ListArgs) -> u8 {
         &job,
         |source, context| {
             embedder
-                .embed(source, context.base_dir)
-                .map(|embedded| mdembed::run::Transformed {
-                    text: embedded.text,
-                    references: embedded.references,
-                })
+                .plan(source, context.base_dir)
                 .map_err(|error| error.to_string())
         },
         &mut printer,

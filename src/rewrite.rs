@@ -2,11 +2,120 @@
 //!
 //! A document is never re-serialized: the output is the source copied slice by slice, with each
 //! edit's text put in place of its byte range. With no edits the output is the same bytes.
+//!
+//! An edit's text is either held in memory or, for a large image, read from its file and
+//! base64-encoded while the output is written, so that a document referencing a 200 MB image never
+//! holds its encoding in memory ([`Rewrite::write_to`]).
 
+use std::io::{self, Read, Write};
 use std::ops::Range;
+use std::path::PathBuf;
 use std::sync::Arc;
 
+use base64::Engine;
+
+use crate::cache::FileKey;
 use crate::scan::Site;
+
+/// An image file whose data URI is encoded while the output is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamedImage {
+    /// The image file.
+    pub path: PathBuf,
+    /// The MIME type written into the URI.
+    pub mime: &'static str,
+    /// The file as it was sniffed; a file changed since is an error, not silently different data.
+    pub key: FileKey,
+}
+
+impl StreamedImage {
+    /// Returns the length of the data URI in bytes.
+    pub fn uri_len(&self) -> usize {
+        crate::datauri::encoded_len(self.mime, self.key.size() as usize)
+    }
+
+    /// Writes the data URI to `out`, reading and encoding the file in blocks.
+    pub fn write_uri(&self, out: &mut dyn Write) -> io::Result<()> {
+        if FileKey::of(&self.path).as_ref() != Some(&self.key) {
+            return Err(io::Error::other(format!(
+                "{} changed while the document was being written",
+                self.path.display()
+            )));
+        }
+        let mut file = crate::fs::open_image_file(&self.path).map_err(io::Error::other)?;
+        write!(out, "data:{};base64,", self.mime)?;
+        // Blocks of a multiple of 3 bytes encode without padding until the last one.
+        const BLOCK: usize = 3 * 64 * 1024;
+        let mut input = vec![0u8; BLOCK];
+        let mut encoded = String::with_capacity(BLOCK / 3 * 4);
+        let mut total = 0u64;
+        loop {
+            let filled = read_full(&mut file, &mut input)?;
+            if filled == 0 {
+                break;
+            }
+            total += filled as u64;
+            encoded.clear();
+            base64::engine::general_purpose::STANDARD.encode_string(&input[..filled], &mut encoded);
+            out.write_all(encoded.as_bytes())?;
+            if filled < BLOCK {
+                break;
+            }
+        }
+        if total != self.key.size() {
+            return Err(io::Error::other(format!(
+                "{} changed while the document was being written",
+                self.path.display()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Reads until `buffer` is full or the file ends; returns the bytes read.
+fn read_full(file: &mut std::fs::File, buffer: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match file.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(filled)
+}
+
+/// The new text of an edit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditText {
+    /// Text in memory, shared because one image can be written at many places.
+    Text(Arc<str>),
+    /// The data URI of an image file, encoded while writing.
+    Streamed(Arc<StreamedImage>),
+}
+
+impl EditText {
+    fn len(&self) -> usize {
+        match self {
+            EditText::Text(text) => text.len(),
+            EditText::Streamed(image) => image.uri_len(),
+        }
+    }
+
+    fn write_to(&self, out: &mut dyn Write) -> io::Result<()> {
+        match self {
+            EditText::Text(text) => out.write_all(text.as_bytes()),
+            EditText::Streamed(image) => image.write_uri(out),
+        }
+    }
+}
+
+impl From<Arc<str>> for EditText {
+    fn from(text: Arc<str>) -> EditText {
+        EditText::Text(text)
+    }
+}
 
 /// One replacement of a byte range of the source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,26 +124,26 @@ pub struct Edit {
     pub range: Range<usize>,
     /// Text written before `text`.
     pub prefix: String,
-    /// The new text, shared because one image can be written at many places.
-    pub text: Arc<str>,
+    /// The new text.
+    pub text: EditText,
     /// Text written after `text`.
     pub suffix: String,
 }
 
 impl Edit {
     /// Creates an edit that replaces `range` with `text`.
-    pub fn replace(range: Range<usize>, text: Arc<str>) -> Edit {
+    pub fn replace(range: Range<usize>, text: impl Into<EditText>) -> Edit {
         Edit {
             range,
             prefix: String::new(),
-            text,
+            text: text.into(),
             suffix: String::new(),
         }
     }
 
     /// Creates an edit that inserts `text` at `offset`.
     pub fn insert(offset: usize, text: &str) -> Edit {
-        Edit::replace(offset..offset, Arc::from(text))
+        Edit::replace(offset..offset, Arc::<str>::from(text))
     }
 
     fn len(&self) -> usize {
@@ -44,8 +153,9 @@ impl Edit {
 
 /// Returns the edits that write `text` as the destination at `site`.
 ///
-/// Every image sharing a reference definition gets the same edit, which [`apply`] applies once.
-pub fn edits_for(site: &Site, text: &Arc<str>) -> Vec<Edit> {
+/// Every image sharing a reference definition gets the same edit, which [`Rewrite::new`] keeps
+/// once.
+pub fn edits_for(site: &Site, text: &EditText) -> Vec<Edit> {
     match site {
         Site::Destination(range) | Site::Definition(range) => {
             vec![Edit::replace(range.clone(), text.clone())]
@@ -82,39 +192,77 @@ pub struct OverlapError {
     pub second: Range<usize>,
 }
 
-/// Applies `edits` to `source`.
-///
-/// Edits are sorted by range; identical edits are applied once (a quote added around an
-/// attribute value that holds several URLs). Insertions at the start of a replaced range go
-/// before it. Overlapping edits are an error and leave nothing applied.
-pub fn apply(source: &str, mut edits: Vec<Edit>) -> Result<String, OverlapError> {
-    edits.sort_by_key(|e| (e.range.start, e.range.end));
-    edits.dedup();
-    let mut previous_end = 0;
-    let mut previous: Option<&Range<usize>> = None;
-    for edit in &edits {
-        if edit.range.start < previous_end || edit.range.end > source.len() {
-            return Err(OverlapError {
-                first: previous.cloned().unwrap_or(0..0),
-                second: edit.range.clone(),
-            });
+/// A validated set of edits for one source: sorted, without duplicates, not overlapping.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rewrite {
+    edits: Vec<Edit>,
+}
+
+impl Rewrite {
+    /// Sorts `edits` by range and drops duplicates (a quote added around an attribute value
+    /// that holds several URLs). Insertions at the start of a replaced range go before it.
+    /// Overlapping edits, or edits past the end of a source of `source_len` bytes, are an error.
+    pub fn new(mut edits: Vec<Edit>, source_len: usize) -> Result<Rewrite, OverlapError> {
+        edits.sort_by_key(|e| (e.range.start, e.range.end));
+        edits.dedup();
+        let mut previous: Option<&Range<usize>> = None;
+        for edit in &edits {
+            let previous_end = previous.map_or(0, |r| r.end);
+            if edit.range.start < previous_end || edit.range.end > source_len {
+                return Err(OverlapError {
+                    first: previous.cloned().unwrap_or(0..0),
+                    second: edit.range.clone(),
+                });
+            }
+            previous = Some(&edit.range);
         }
-        previous_end = edit.range.end;
-        previous = Some(&edit.range);
+        Ok(Rewrite { edits })
     }
 
-    let added: usize = edits.iter().map(Edit::len).sum();
-    let mut out = String::with_capacity(source.len() + added);
-    let mut copied = 0;
-    for edit in &edits {
-        out.push_str(&source[copied..edit.range.start]);
-        out.push_str(&edit.prefix);
-        out.push_str(&edit.text);
-        out.push_str(&edit.suffix);
-        copied = edit.range.end;
+    /// Tells whether the output equals the source.
+    pub fn is_empty(&self) -> bool {
+        self.edits.is_empty()
     }
-    out.push_str(&source[copied..]);
-    Ok(out)
+
+    /// Returns the length of the output for `source`.
+    pub fn output_len(&self, source: &str) -> usize {
+        let removed: usize = self.edits.iter().map(|e| e.range.len()).sum();
+        let added: usize = self.edits.iter().map(Edit::len).sum();
+        source.len() - removed + added
+    }
+
+    /// Writes the output for `source` to `out`.
+    pub fn write_to(&self, source: &str, out: &mut dyn Write) -> io::Result<()> {
+        let mut copied = 0;
+        for edit in &self.edits {
+            out.write_all(&source.as_bytes()[copied..edit.range.start])?;
+            out.write_all(edit.prefix.as_bytes())?;
+            edit.text.write_to(out)?;
+            out.write_all(edit.suffix.as_bytes())?;
+            copied = edit.range.end;
+        }
+        out.write_all(&source.as_bytes()[copied..])
+    }
+
+    /// Returns the output for `source` as a string.
+    pub fn text(&self, source: &str) -> io::Result<String> {
+        if self.edits.is_empty() {
+            return Ok(source.to_string());
+        }
+        let mut out = Vec::with_capacity(self.output_len(source));
+        self.write_to(source, &mut out)?;
+        // Every piece is UTF-8: source slices cut at edit boundaries, which the scanner places on
+        // character boundaries, and ASCII data URIs.
+        String::from_utf8(out).map_err(|_| io::Error::other("edits produced invalid UTF-8"))
+    }
+}
+
+/// Applies `edits` to `source` (in memory); see [`Rewrite::new`] for the rules.
+pub fn apply(source: &str, edits: Vec<Edit>) -> Result<String, OverlapError> {
+    let rewrite = Rewrite::new(edits, source.len())?;
+    Ok(rewrite
+        .text(source)
+        .expect("edits held in memory write without I/O"))
 }
 
 #[cfg(test)]
@@ -122,7 +270,7 @@ mod tests {
     use super::*;
 
     fn replace(range: Range<usize>, text: &str) -> Edit {
-        Edit::replace(range, Arc::from(text))
+        Edit::replace(range, Arc::<str>::from(text))
     }
 
     #[test]
@@ -169,9 +317,63 @@ mod tests {
         let edit = Edit {
             range: 4..7,
             prefix: "(".to_string(),
-            text: Arc::from("uri"),
+            text: EditText::Text(Arc::from("uri")),
             suffix: " \"t\")".to_string(),
         };
         assert_eq!(apply("![a][b]", vec![edit]).unwrap(), "![a](uri \"t\")");
+    }
+
+    #[test]
+    fn output_len_matches_text() {
+        let source = "![a](a.png) ![b](b.png)";
+        let rewrite =
+            Rewrite::new(vec![replace(5..10, "xyzzy12"), replace(17..22, "")], 23).unwrap();
+        assert_eq!(
+            rewrite.output_len(source),
+            rewrite.text(source).unwrap().len()
+        );
+    }
+
+    #[test]
+    fn streamed_image_encodes_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("blob.bin");
+        // Larger than one block, and not a multiple of 3, so padding appears only at the end.
+        let data: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        std::fs::write(&path, &data).unwrap();
+        let image = StreamedImage {
+            path: path.clone(),
+            mime: "image/png",
+            key: FileKey::of(&path).unwrap(),
+        };
+        let source = "![a](a.png)";
+        let edit = Edit::replace(5..10, EditText::Streamed(Arc::new(image)));
+        let rewrite = Rewrite::new(vec![edit], source.len()).unwrap();
+        let expected = format!(
+            "![a](data:image/png;base64,{})",
+            base64::engine::general_purpose::STANDARD.encode(&data)
+        );
+        assert_eq!(rewrite.text(source).unwrap(), expected);
+        assert_eq!(rewrite.output_len(source), expected.len());
+    }
+
+    #[test]
+    fn streamed_image_changed_is_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.png");
+        std::fs::write(&path, b"1234").unwrap();
+        let key = FileKey::of(&path).unwrap();
+        std::fs::write(&path, b"12345").unwrap();
+        let image = StreamedImage {
+            path,
+            mime: "image/png",
+            key,
+        };
+        let rewrite = Rewrite::new(
+            vec![Edit::replace(0..1, EditText::Streamed(Arc::new(image)))],
+            1,
+        )
+        .unwrap();
+        assert!(rewrite.text("x").is_err());
     }
 }

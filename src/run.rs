@@ -107,14 +107,8 @@ pub fn extract_target(context: &DocumentContext<'_>) -> crate::ExtractTarget {
     }
 }
 
-/// What a transformation made of one document.
-#[derive(Debug, Clone)]
-pub struct Transformed {
-    /// The new text.
-    pub text: String,
-    /// Every reference with its outcome.
-    pub references: Vec<ReferenceReport>,
-}
+/// What a transformation made of one document: its edits and the outcome of each reference.
+pub type Transformed = crate::embed::Planned;
 
 /// Why a document was left as it was.
 #[derive(Debug, thiserror::Error)]
@@ -361,25 +355,33 @@ where
         }
     };
 
-    result.changed = transformed.text != source;
-    result.bytes_added = transformed.text.len().saturating_sub(source.len()) as u64;
-    result.bytes_removed = source.len().saturating_sub(transformed.text.len()) as u64;
+    let rewrite = transformed.rewrite;
+    let output_len = rewrite.output_len(source);
+    result.changed = !rewrite.is_empty();
+    result.bytes_added = output_len.saturating_sub(source.len()) as u64;
+    result.bytes_removed = source.len().saturating_sub(output_len) as u64;
     result.references = transformed.references;
 
+    let mut write = |out: &mut dyn std::io::Write| rewrite.write_to(source, out);
     let written = match &job.output {
-        Output::Stdout => {
-            result.text = Some(transformed.text);
-            Ok(None)
-        }
+        Output::Stdout => match rewrite.text(source) {
+            Ok(text) => {
+                result.text = Some(text);
+                Ok(None)
+            }
+            Err(error) => {
+                result.error = Some(DocumentError::Transform(error.to_string()));
+                result.changed = false;
+                return result;
+            }
+        },
         Output::Check => Ok(None),
         Output::InPlace if !result.changed => Ok(None),
-        Output::InPlace => {
-            fs::replace_atomically(&document.path, transformed.text.as_bytes(), stamp.as_ref())
-                .map(|()| Some(document.path.clone()))
-        }
+        Output::InPlace => fs::replace_atomically_with(&document.path, &mut write, stamp.as_ref())
+            .map(|()| Some(document.path.clone())),
         Output::File(_) | Output::Directory { .. } => {
             let path = output_path.clone().expect("file outputs have a path");
-            fs::write_output(&path, transformed.text.as_bytes()).map(|()| Some(path))
+            fs::write_output_with(&path, &mut write).map(|()| Some(path))
         }
     };
     match written {
