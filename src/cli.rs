@@ -111,7 +111,7 @@ impl ListArgs {
         mdembed::EmbedOptions {
             root: self.root.clone(),
             obsidian: obsidian_mode(self.obsidian, self.no_obsidian),
-            image: Default::default(),
+            ..Default::default()
         }
     }
 }
@@ -236,7 +236,107 @@ pub struct EmbedArgs {
     pub image: ImageProcessingArgs,
 
     #[command(flatten)]
+    pub target: TargetArgs,
+
+    /// Where data URIs go: `inline` in each image, or `reference`: in link reference definitions
+    /// at the end of the document, so that the prose keeps short lines.
+    #[arg(long, value_enum, default_value_t = StyleArg::Inline)]
+    pub style: StyleArg,
+
+    #[command(flatten)]
     pub verbosity: Verbosity,
+}
+
+/// Where data URIs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StyleArg {
+    /// In the image itself.
+    Inline,
+    /// In reference definitions at the end of the document.
+    Reference,
+}
+
+/// The viewer the documents are made for.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Target viewer")]
+pub struct TargetArgs {
+    /// The viewer the document is made for; images it cannot display are converted (see the
+    /// README's target table).
+    #[arg(long, value_enum, default_value_t = TargetArg::Browser)]
+    pub target: TargetArg,
+
+    /// How SVG images are written: base64, percent-encoded text, or rasterized to PNG
+    /// [default: what the target needs].
+    #[arg(long, value_enum)]
+    pub svg: Option<SvgArg>,
+
+    /// Warn when one data URI is larger than SIZE [default: 90K for typora, 2M otherwise].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub warn_uri_size: Option<u64>,
+
+    /// Warn when an output document is larger than SIZE [default: 2M for typora, 5M for
+    /// obsidian, 10M otherwise].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub warn_document_size: Option<u64>,
+}
+
+/// Viewer targets on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TargetArg {
+    /// Chromium, Firefox and the apps built on them (VS Code, Obsidian, Typora).
+    Browser,
+    /// Only PNG, JPEG, GIF and WebP, which every common data-URI renderer shows.
+    Portable,
+    /// markdown-it with its default link validator.
+    MarkdownIt,
+    /// The VS Code Markdown preview.
+    Vscode,
+    /// Joplin (SVG percent-encoded).
+    Joplin,
+    /// Obsidian.
+    Obsidian,
+    /// Typora.
+    Typora,
+    /// GitHub (rejected: GitHub shows no data-URI images).
+    Github,
+}
+
+/// SVG encodings on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SvgArg {
+    /// `data:image/svg+xml;base64,...`.
+    Base64,
+    /// `data:image/svg+xml,%3Csvg...`.
+    Percent,
+    /// Rasterized to PNG at its intrinsic size.
+    Png,
+}
+
+impl TargetArgs {
+    /// Returns the target, or a usage error for GitHub.
+    pub fn target(&self) -> Result<mdembed::target::Target, UsageError> {
+        use mdembed::target::Target;
+        Ok(match self.target {
+            TargetArg::Browser => Target::Browser,
+            TargetArg::Portable => Target::Portable,
+            TargetArg::MarkdownIt => Target::MarkdownIt,
+            TargetArg::Vscode => Target::Vscode,
+            TargetArg::Joplin => Target::Joplin,
+            TargetArg::Obsidian => Target::Obsidian,
+            TargetArg::Typora => Target::Typora,
+            TargetArg::Github => return Err(UsageError::GithubTarget),
+        })
+    }
+
+    /// Returns the SVG encoding asked for, if any.
+    pub fn svg(&self) -> Option<mdembed::target::SvgEncoding> {
+        use mdembed::target::SvgEncoding;
+        self.svg.map(|svg| match svg {
+            SvgArg::Base64 => SvgEncoding::Base64,
+            SvgArg::Percent => SvgEncoding::Percent,
+            SvgArg::Png => SvgEncoding::Png,
+        })
+    }
 }
 
 /// Returns the number of documents to process at once: `requested`, or the number of CPUs.
@@ -406,6 +506,21 @@ pub struct ImageArgs {
 
     #[command(flatten)]
     pub image: ImageProcessingArgs,
+
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+impl ImageArgs {
+    /// Returns the options for embedding the images.
+    pub fn options(&self) -> Result<mdembed::EmbedOptions, UsageError> {
+        Ok(mdembed::EmbedOptions {
+            image: self.image.options(),
+            target: self.target.target()?,
+            svg: self.target.svg(),
+            ..Default::default()
+        })
+    }
 }
 
 /// A combination of arguments that cannot work.
@@ -425,6 +540,11 @@ pub enum UsageError {
     /// The JSON report and the document would both go to standard output.
     #[error("the document goes to standard output, so the JSON report needs --report FILE")]
     JsonWithStdout,
+    /// GitHub strips data-URI images.
+    #[error(
+        "GitHub does not display data-URI images (its sanitizer allows only http, https and relative image sources); keep the images as files, or run mdembed extract to turn embedded images back into files"
+    )]
+    GithubTarget,
     /// Standard input given twice.
     #[error("standard input (-) can be given only once")]
     StdinTwice,
@@ -448,12 +568,20 @@ impl EmbedArgs {
     }
 
     /// Returns the embed options these arguments set.
-    pub fn options(&self) -> mdembed::EmbedOptions {
-        mdembed::EmbedOptions {
+    pub fn options(&self) -> Result<mdembed::EmbedOptions, UsageError> {
+        Ok(mdembed::EmbedOptions {
             root: self.root.clone(),
             obsidian: obsidian_mode(self.obsidian, self.no_obsidian),
             image: self.image.options(),
-        }
+            target: self.target.target()?,
+            svg: self.target.svg(),
+            warn_uri_bytes: self.target.warn_uri_size,
+            warn_document_bytes: self.target.warn_document_size,
+            style: match self.style {
+                StyleArg::Inline => mdembed::Style::Inline,
+                StyleArg::Reference => mdembed::Style::Reference,
+            },
+        })
     }
 }
 

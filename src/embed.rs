@@ -8,12 +8,14 @@ use crate::cache::{FileKey, ImageCache};
 use crate::datauri;
 use crate::fs::{self, FsError};
 use crate::obsidian::{self, Resolution, VaultIndex};
+use crate::refstyle::{self, Definitions};
 use crate::report::{Location, Note, Outcome, Problem, ReferenceReport, Skip};
 use crate::resolve::{DestKind, ResolveError, ResolveNote, Resolved, Resolver, classify};
 use crate::rewrite::{self, Edit, EditText, OverlapError, Rewrite, StreamedImage};
 use crate::scan::{self, Locator, Reference, ScanOptions, Site, StrayKind, Syntax, WikiEmbed};
 use crate::sniff::{self, ImageType, Sniffed};
-use crate::transform::{self, ImageOptions, TransformNote};
+use crate::target::{self, Adapted, SvgEncoding, Target};
+use crate::transform::{self, ImageOptions};
 
 /// Options for embedding.
 #[derive(Debug, Clone, Default)]
@@ -25,6 +27,30 @@ pub struct EmbedOptions {
     pub obsidian: ObsidianMode,
     /// What to do to each image before it is embedded. Default: nothing.
     pub image: ImageOptions,
+    /// The viewer the document is made for; images it cannot display are converted. Default:
+    /// [`Target::Browser`].
+    pub target: Target,
+    /// How SVG is written. Default (`None`): as the target needs.
+    pub svg: Option<SvgEncoding>,
+    /// One data URI larger than this earns a warning. Default (`None`): the target's
+    /// threshold ([`Target::uri_warning_bytes`]).
+    pub warn_uri_bytes: Option<u64>,
+    /// An output document larger than this earns a warning. Default (`None`): the target's
+    /// threshold ([`Target::document_warning_bytes`]).
+    pub warn_document_bytes: Option<u64>,
+    /// Where data URIs are written. Default: [`Style::Inline`].
+    pub style: Style,
+}
+
+/// Where data URIs are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Style {
+    /// In each image's destination.
+    #[default]
+    Inline,
+    /// In link reference definitions appended at the end of the document; Markdown images refer
+    /// to them by label (`![GAN samples][gan-samples]`).
+    Reference,
 }
 
 /// When `![[...]]` embeds and `%%comments%%` are read.
@@ -55,6 +81,11 @@ pub struct Planned {
     pub rewrite: Rewrite,
     /// Every image reference in source order, with its outcome.
     pub references: Vec<ReferenceReport>,
+    /// Warnings about the document as a whole (its size).
+    pub warnings: Vec<String>,
+    /// Whether definitions for `--style reference` could not be appended, so that the caller
+    /// plans the document again inline.
+    pub inline_fallback: bool,
 }
 
 /// An error that stops one document from being embedded; the document stays as it was.
@@ -79,7 +110,7 @@ struct Loaded {
     /// The data URI, in memory or encoded from the file while the document is written.
     uri: EditText,
     bytes: u64,
-    notes: Vec<TransformNote>,
+    notes: Vec<Note>,
 }
 
 /// Embeds documents, keeping each image it has encoded for the documents that follow.
@@ -185,6 +216,35 @@ impl Embedder {
     /// Works out the edits that embed the local images of `source` without applying them, so
     /// that the caller can stream the output to a file ([`Rewrite::write_to`]).
     pub fn plan(&self, source: &str, base_dir: &Path) -> Result<Planned, EmbedError> {
+        if self.options.style == Style::Reference
+            && !self.options.target.shows_reference_definitions()
+        {
+            let mut planned = self.plan_with_style(source, base_dir, Style::Inline)?;
+            if !planned.rewrite.is_empty() {
+                planned.warnings.push(format!(
+                    "data URIs kept inline: {} was reported not to show images whose data URI sits in a reference definition",
+                    self.options.target
+                ));
+            }
+            return Ok(planned);
+        }
+        let planned = self.plan_with_style(source, base_dir, self.options.style)?;
+        if planned.inline_fallback {
+            let mut inline = self.plan_with_style(source, base_dir, Style::Inline)?;
+            inline.warnings.push(
+                "data URIs kept inline: the document ends inside a code or HTML block, which would swallow definitions appended after it".to_string(),
+            );
+            return Ok(inline);
+        }
+        Ok(planned)
+    }
+
+    fn plan_with_style(
+        &self,
+        source: &str,
+        base_dir: &Path,
+        style: Style,
+    ) -> Result<Planned, EmbedError> {
         let vault = self.vault_for(base_dir)?;
         let scope = DocumentScope {
             resolver: vault.as_ref().map_or(&self.resolver, |v| &v.resolver),
@@ -201,6 +261,7 @@ impl Embedder {
         let mut edits = Vec::new();
         let mut rewritten_definitions = HashSet::new();
         let mut references = Vec::with_capacity(scanned.references.len());
+        let mut definitions = Definitions::new(&scanned.labels);
 
         for reference in &scanned.references {
             let (line, column) = locator.locate(reference.start);
@@ -216,16 +277,37 @@ impl Embedder {
                     bytes: loaded.bytes,
                 },
                 Ok(loaded) => {
-                    notes.extend(loaded.notes.iter().cloned().map(Note::Image));
-                    match &reference.embed {
-                        Some(embed) => edits.push(embed_edit(reference, embed, &loaded.uri)),
-                        None => push_edits(
+                    notes.extend(loaded.notes.iter().cloned());
+                    let limit = self
+                        .options
+                        .warn_uri_bytes
+                        .unwrap_or(self.options.target.uri_warning_bytes());
+                    let uri_len = loaded.uri.len() as u64;
+                    if uri_len > limit {
+                        notes.push(Note::LargeUri {
+                            bytes: uri_len,
+                            limit,
+                        });
+                    }
+                    let referenced = style == Style::Reference
+                        && reference_style_edit(
+                            source,
                             reference,
-                            &loaded.uri,
+                            &loaded,
+                            &mut definitions,
                             &mut edits,
-                            &mut rewritten_definitions,
-                            &mut notes,
-                        ),
+                        );
+                    if !referenced {
+                        match &reference.embed {
+                            Some(embed) => edits.push(embed_edit(reference, embed, &loaded.uri)),
+                            None => push_edits(
+                                reference,
+                                &loaded.uri,
+                                &mut edits,
+                                &mut rewritten_definitions,
+                                &mut notes,
+                            ),
+                        }
                     }
                     Outcome::Embedded {
                         path: loaded.path.clone(),
@@ -262,10 +344,33 @@ impl Embedder {
         }
         references.sort_by_key(|r| r.offset);
 
+        let mut inline_fallback = false;
+        if !definitions.is_empty() {
+            if definitions.survive_in(source) {
+                edits.extend(definitions.append_edits(source));
+            } else {
+                inline_fallback = true;
+            }
+        }
         let rewrite = Rewrite::new(edits, source.len())?;
+        let mut warnings = Vec::new();
+        let limit = self
+            .options
+            .warn_document_bytes
+            .unwrap_or(self.options.target.document_warning_bytes());
+        let output_len = rewrite.output_len(source) as u64;
+        // A document that was already that large before embedding is not this run's doing.
+        if !rewrite.is_empty() && output_len > limit && source.len() as u64 <= limit {
+            warnings.push(format!(
+                "the embedded document is {output_len} bytes, more than {limit} that {} handles well; consider --max-width or --max-bytes",
+                self.options.target
+            ));
+        }
         Ok(Planned {
             rewrite,
             references,
+            warnings,
+            inline_fallback,
         })
     }
 
@@ -405,7 +510,7 @@ impl Embedder {
     /// Reads, sniffs and encodes the image at the canonical `path`, once per run.
     fn load(&self, path: &Path) -> Result<Arc<Loaded>, Problem> {
         let Some(key) = FileKey::of(path) else {
-            return load_image(path, &self.options.image).map(Arc::new);
+            return load_image(path, &self.options).map(Arc::new);
         };
         let size = |loaded: &Result<Arc<Loaded>, Problem>| {
             loaded.as_ref().map_or(0, |loaded| match &loaded.uri {
@@ -418,7 +523,7 @@ impl Embedder {
             if inspect_only {
                 inspect_image(path).map(Arc::new)
             } else {
-                load_image(path, &self.options.image).map(Arc::new)
+                load_image(path, &self.options).map(Arc::new)
             }
         })
     }
@@ -437,25 +542,46 @@ fn inspect_image(path: &Path) -> Result<Loaded, Problem> {
 }
 
 /// Reads the file at `path` and encodes it as a data URI if its content is a displayable image.
-fn load_image(path: &Path, options: &ImageOptions) -> Result<Loaded, Problem> {
-    if let Some(streamed) = stream_unchanged(path, options)? {
+fn load_image(path: &Path, options: &EmbedOptions) -> Result<Loaded, Problem> {
+    let svg = options.svg.unwrap_or(options.target.svg_encoding());
+    if let Some(streamed) = stream_unchanged(path, options, svg)? {
         return Ok(streamed);
     }
     let (bytes, kind) = read_and_sniff(path)?;
     let source_len = bytes.len() as u64;
-    let processed = transform::process(bytes, kind, options).map_err(|problem| Problem::Image {
-        path: path.to_path_buf(),
-        problem,
-    })?;
+    let processed =
+        transform::process(bytes, kind, &options.image).map_err(|problem| Problem::Image {
+            path: path.to_path_buf(),
+            problem,
+        })?;
+    let mut notes: Vec<Note> = processed.notes.into_iter().map(Note::Image).collect();
+    let adapted =
+        target::adapt(processed.bytes, processed.kind, options.target, svg).map_err(|problem| {
+            Problem::Convert {
+                path: path.to_path_buf(),
+                problem,
+            }
+        })?;
+    let (mime, uri) = match adapted {
+        Adapted::Bytes {
+            bytes,
+            kind,
+            conversion,
+        } => {
+            notes.extend(conversion.map(Note::Converted));
+            (kind.mime(), datauri::encode(kind.mime(), &bytes))
+        }
+        Adapted::Uri { uri, conversion } => {
+            notes.push(Note::Converted(conversion));
+            (ImageType::Svg.mime(), uri)
+        }
+    };
     Ok(Loaded {
         path: path.to_path_buf(),
-        mime: processed.kind.mime(),
-        uri: EditText::Text(Arc::from(datauri::encode(
-            processed.kind.mime(),
-            &processed.bytes,
-        ))),
+        mime,
+        uri: EditText::Text(Arc::from(uri)),
         bytes: source_len,
-        notes: processed.notes,
+        notes,
     })
 }
 
@@ -469,11 +595,16 @@ const SNIFF_HEAD: usize = 64 * 1024;
 
 /// Returns a streamed image for a large file that no option changes, or `None` when the file
 /// must be read whole.
-fn stream_unchanged(path: &Path, options: &ImageOptions) -> Result<Option<Loaded>, Problem> {
-    let processing = options.max_width.is_some()
-        || options.max_height.is_some()
-        || options.format != transform::OutputFormat::Keep
-        || options.strip_metadata;
+fn stream_unchanged(
+    path: &Path,
+    options: &EmbedOptions,
+    svg: SvgEncoding,
+) -> Result<Option<Loaded>, Problem> {
+    let image = &options.image;
+    let processing = image.max_width.is_some()
+        || image.max_height.is_some()
+        || image.format != transform::OutputFormat::Keep
+        || image.strip_metadata;
     let Some(key) = FileKey::of(path) else {
         return Ok(None);
     };
@@ -490,7 +621,12 @@ fn stream_unchanged(path: &Path, options: &ImageOptions) -> Result<Option<Loaded
         // Let the whole-file path decide and word the problem.
         _ => return Ok(None),
     };
-    if let Some(max) = options.max_bytes
+    let displayed =
+        options.target.displays(kind) && (kind != ImageType::Svg || svg == SvgEncoding::Base64);
+    if !displayed {
+        return Ok(None);
+    }
+    if let Some(max) = image.max_bytes
         && key.size() > max
     {
         return Err(Problem::Image {
@@ -566,6 +702,51 @@ fn embed_edit(reference: &Reference, embed: &WikiEmbed, uri: &EditText) -> Edit 
     }
 }
 
+/// Adds the edits that make `reference` refer to a definition holding its data URI, for
+/// `--style reference`; returns false for references that stay as they are written (HTML, and
+/// images that already use a definition).
+fn reference_style_edit(
+    source: &str,
+    reference: &Reference,
+    loaded: &Loaded,
+    definitions: &mut Definitions,
+    edits: &mut Vec<Edit>,
+) -> bool {
+    match (&reference.site, &reference.tail, &reference.embed) {
+        (Site::Destination(destination), Some(tail), None) => {
+            let title = refstyle::inline_title(source, destination, tail);
+            let label = definitions.label(&loaded.path, &title, &reference.alt, &loaded.uri);
+            // `](dest "title")` becomes `][label]`; the title moves to the definition.
+            edits.push(Edit::replace(
+                tail.clone(),
+                Arc::<str>::from(format!("][{label}]").as_str()),
+            ));
+            true
+        }
+        (Site::Embed(range), _, Some(embed)) => {
+            let alt = obsidian::alt_text(&embed.target, embed.size.as_deref());
+            let (prefix, _) = obsidian::image_syntax(&alt, embed.in_table);
+            let label = definitions.label(&loaded.path, "", &alt, &loaded.uri);
+            let image = prefix.strip_suffix('(').unwrap_or(&prefix);
+            edits.push(Edit::replace(
+                range.clone(),
+                Arc::<str>::from(format!("{image}[{label}]").as_str()),
+            ));
+            true
+        }
+        (Site::OwnDestination { range, title }, _, None) => {
+            let title = title.clone().unwrap_or_default();
+            let label = definitions.label(&loaded.path, &title, &reference.alt, &loaded.uri);
+            edits.push(Edit::replace(
+                range.clone(),
+                Arc::<str>::from(format!("[{label}]").as_str()),
+            ));
+            true
+        }
+        _ => false,
+    }
+}
+
 /// Adds the edits that write `uri` as the destination of `reference`, with the notes they call
 /// for.
 fn push_edits(
@@ -633,7 +814,7 @@ pub fn image_snippet(
     path: &Path,
     alt: Option<&str>,
     syntax: ImageSyntax,
-    options: &ImageOptions,
+    options: &EmbedOptions,
 ) -> Result<String, ImageError> {
     let loaded = load_image(path, options).map_err(|problem| ImageError {
         path: path.to_path_buf(),

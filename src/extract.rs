@@ -100,6 +100,9 @@ pub struct Extractor {
     options: ExtractOptions,
     /// Per assets folder and content hash, the file name already chosen in this run.
     written: Mutex<HashMap<(PathBuf, [u8; 32]), String>>,
+    /// Per assets folder, the names and sizes of its regular files, read once per run and
+    /// extended with every file written.
+    listings: Mutex<HashMap<PathBuf, Vec<(String, u64)>>>,
 }
 
 /// A decoded image ready to be named and written.
@@ -116,6 +119,7 @@ impl Extractor {
         Extractor {
             options,
             written: Mutex::new(HashMap::new()),
+            listings: Mutex::new(HashMap::new()),
         }
     }
 
@@ -219,6 +223,8 @@ impl Extractor {
         Ok(Planned {
             rewrite,
             references,
+            warnings: Vec::new(),
+            inline_fallback: false,
         })
     }
 
@@ -321,24 +327,52 @@ impl Extractor {
             }
         };
         let extension = image.kind.extension();
-        let taken: Vec<String> = self
-            .written
-            .lock()
-            .expect("name table lock")
-            .iter()
-            .filter(|((dir, _), _)| dir == assets_dir)
-            .map(|(_, name)| name.clone())
-            .collect();
+        let preferred = format!("{stem}.{extension}");
+        let mut listings = self.listings.lock().expect("folder listing lock");
+        let listing = listings
+            .entry(assets_dir.to_path_buf())
+            .or_insert_with(|| list_folder(assets_dir));
 
+        // An identical file already in the folder is linked instead of written again, whatever
+        // its name; the preferred name wins when several match.
+        let same_size = listing
+            .iter()
+            .filter(|(_, size)| *size == image.data.len() as u64)
+            .map(|(name, _)| name.clone());
+        let mut identical: Vec<String> = same_size
+            .filter(|name| {
+                let path = assets_dir.join(name);
+                is_regular_file(&path)
+                    && std::fs::read(&path).is_ok_and(|existing| existing == image.data)
+            })
+            .collect();
+        identical.sort_by_key(|name| (*name != preferred, name.clone()));
+        if let Some(name) = identical.into_iter().next() {
+            drop(listings);
+            self.written
+                .lock()
+                .expect("name table lock")
+                .insert(key, name.clone());
+            return Ok((name, true));
+        }
+
+        // Names are compared ignoring case, so that `a.png` never lands beside `A.png` on a
+        // file system that would treat them as one file.
+        let taken = |name: &str, listing: &[(String, u64)]| {
+            let lower = name.to_lowercase();
+            listing
+                .iter()
+                .any(|(existing, _)| existing.to_lowercase() == lower)
+        };
         let mut number = 1;
-        let (name, reused) = loop {
+        let name = loop {
             let name = if number == 1 {
-                format!("{stem}.{extension}")
+                preferred.clone()
             } else {
                 format!("{stem}-{number}.{extension}")
             };
             number += 1;
-            if taken.contains(&name) {
+            if taken(&name, listing) {
                 continue;
             }
             let path = assets_dir.join(&name);
@@ -347,24 +381,44 @@ impl Extractor {
                     if error.kind() == std::io::ErrorKind::NotFound
                         && (self.options.dry_run || write_new(&path, &image.data)?) =>
                 {
-                    break (name, false);
+                    break name;
                 }
-                Ok(meta)
-                    if meta.is_file()
-                        && std::fs::read(&path).is_ok_and(|existing| existing == image.data) =>
-                {
-                    break (name, true);
-                }
-                // A symlink, folder or unreadable entry holds the name: never write through it.
+                // A symlink, folder, or a file that appeared since the listing holds the name:
+                // never write through it.
                 _ => {}
             }
         };
+        listing.push((name.clone(), image.data.len() as u64));
+        drop(listings);
+        let reused = false;
         self.written
             .lock()
             .expect("name table lock")
             .insert(key, name.clone());
         Ok((name, reused))
     }
+}
+
+/// Returns the names and sizes of the regular files directly in `dir` (not symlinks), sorted by
+/// name; empty when the folder does not exist yet.
+fn list_folder(dir: &Path) -> Vec<(String, u64)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut listing: Vec<(String, u64)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let metadata = entry.metadata().ok()?;
+            let name = entry.file_name().into_string().ok()?;
+            metadata.is_file().then_some((name, metadata.len()))
+        })
+        .collect();
+    listing.sort();
+    listing
+}
+
+fn is_regular_file(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
 }
 
 /// Creates the assets folder if needed and checks that it is a real folder, not a symlink that

@@ -76,6 +76,13 @@ pub enum FsError {
         /// The file that changed.
         path: PathBuf,
     },
+    /// The file is marked read-only, so in-place rewriting leaves it alone even where the
+    /// process could replace it (as root, or through the folder's write permission).
+    #[error("`{}` is read-only, so it was not rewritten; make it writable or write the result elsewhere with --output", path.display())]
+    ReadOnly {
+        /// The read-only file.
+        path: PathBuf,
+    },
     /// The path is a directory, FIFO, socket or device where a regular file is required.
     #[error("`{}` is a {kind}, not a regular file", path.display())]
     NotRegularFile {
@@ -142,6 +149,11 @@ pub fn replace_atomically_with(
         _ => Ok(()),
     };
     unchanged(&metadata)?;
+    if metadata.permissions().readonly() {
+        return Err(FsError::ReadOnly {
+            path: path.to_path_buf(),
+        });
+    }
 
     let temp = write_temp_file(path, &target, write, metadata.permissions())?;
 

@@ -27,12 +27,14 @@ pub mod extract;
 pub mod fs;
 pub mod html;
 pub mod obsidian;
+pub mod refstyle;
 pub mod report;
 pub mod resolve;
 pub mod rewrite;
 pub mod run;
 pub mod scan;
 pub mod sniff;
+pub mod target;
 pub mod transform;
 pub mod walk;
 
@@ -42,5 +44,5 @@ pub use extract::{
 
 pub use embed::{
     EmbedError, EmbedOptions, Embedded, Embedder, ImageError, ImageSyntax, ObsidianMode, Planned,
-    embed, image_snippet,
+    Style, embed, image_snippet,
 };

@@ -36,7 +36,11 @@ fn embed(args: &cli::EmbedArgs) -> u8 {
         Ok(job) => job,
         Err(error) => return messages::usage_error(&error),
     };
-    let embedder = match mdembed::Embedder::new(&args.options()) {
+    let options = match args.options() {
+        Ok(options) => options,
+        Err(error) => return messages::usage_error(&error),
+    };
+    let embedder = match mdembed::Embedder::new(&options) {
         Ok(embedder) => embedder,
         Err(error) => return messages::usage_error(&error),
     };
@@ -134,9 +138,13 @@ fn image(args: &cli::ImageArgs) -> u8 {
     } else {
         mdembed::ImageSyntax::Markdown
     };
+    let options = match args.options() {
+        Ok(options) => options,
+        Err(error) => return messages::usage_error(&error),
+    };
     let mut status = 0;
     for file in &args.files {
-        match mdembed::image_snippet(file, args.alt.as_deref(), syntax, &args.image.options()) {
+        match mdembed::image_snippet(file, args.alt.as_deref(), syntax, &options) {
             Ok(line) => {
                 if !messages::print_stdout(&line) {
                     return status;

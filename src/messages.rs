@@ -144,10 +144,20 @@ impl Observer for Printer {
         for reference in &result.references {
             self.reference(&path, reference);
         }
-        if let Some(error) = &result.error {
-            self.eprint(&format!(
+        for warning in &result.warnings {
+            self.warnings += 1;
+            if !self.quiet {
+                self.eprint(&format!("warning: {path}: {warning}"));
+            }
+        }
+        match &result.error {
+            Some(error @ mdembed::run::DocumentError::Walk(_)) => {
+                self.eprint(&format!("error: {error}"));
+            }
+            Some(error) => self.eprint(&format!(
                 "error: {path}: {error}; the document was left as it was"
-            ));
+            )),
+            None => {}
         }
         if self.check && result.changed && self.mode != Mode::List {
             self.would_change += 1;
@@ -267,7 +277,7 @@ impl Printer {
             _ => {}
         }
         for note in &reference.notes {
-            if let Note::AmbiguousName { .. } = note {
+            if let Note::AmbiguousName { .. } | Note::LargeUri { .. } = note {
                 // The image was embedded, so this warns without changing the exit status.
                 self.warnings += 1;
                 if !self.quiet {
@@ -294,7 +304,10 @@ impl Printer {
         }
         let size = match &reference.outcome {
             Outcome::Embedded { bytes, .. } => bytes.to_string(),
-            Outcome::Skipped(mdembed::report::Skip::DataUri) => reference.target.len().to_string(),
+            Outcome::Skipped(mdembed::report::Skip::DataUri) => {
+                mdembed::datauri::decode(&reference.target)
+                    .map_or_else(|_| "-".to_string(), |uri| uri.data.len().to_string())
+            }
             _ => "-".to_string(),
         };
         let line = format!(
@@ -391,19 +404,30 @@ impl Printer {
             } else {
                 format!("{} changed", totals.changed)
             };
-            let work = match self.mode {
-                Mode::Embed => format!(
+            let work = match (self.mode, self.check) {
+                (Mode::Embed, false) => format!(
                     "{} embedded, {} bytes added",
                     plural(totals.embedded, "image"),
                     totals.bytes_added
                 ),
-                Mode::Extract => format!(
+                (Mode::Embed, true) => format!(
+                    "{} to embed, {} bytes to add",
+                    plural(totals.embedded, "image"),
+                    totals.bytes_added
+                ),
+                (Mode::Extract, false) => format!(
                     "{} extracted, {} written, {} bytes removed",
                     plural(totals.extracted, "image"),
                     plural(totals.files_written, "file"),
                     totals.bytes_removed
                 ),
-                Mode::List => unreachable!("list prints its own summary"),
+                (Mode::Extract, true) => format!(
+                    "{} to extract, {} to write, {} bytes to remove",
+                    plural(totals.extracted, "image"),
+                    plural(totals.files_written, "file"),
+                    totals.bytes_removed
+                ),
+                (Mode::List, _) => unreachable!("list prints its own summary"),
             };
             eprintln!(
                 "{} read, {changed}, {work}, {}{}",
@@ -426,17 +450,27 @@ impl Printer {
     }
 }
 
-/// Shortens a long target (an existing data URI can be megabytes) for a one-line message.
+/// Shortens a long target (an existing data URI can be megabytes) for a one-line message: a
+/// data URI keeps its start, which names its type, and a path keeps its end, which names the
+/// file.
 fn shorten(target: &str) -> String {
     const KEEP: usize = 60;
     if target.len() <= KEEP + 20 {
         return target.to_string();
     }
-    let mut end = KEEP;
-    while !target.is_char_boundary(end) {
-        end -= 1;
+    if mdembed::datauri::is_data_uri(target) {
+        let mut end = KEEP;
+        while !target.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("{}... ({} bytes)", &target[..end], target.len())
+    } else {
+        let mut start = target.len() - KEEP;
+        while !target.is_char_boundary(start) {
+            start += 1;
+        }
+        format!("...{}", &target[start..])
     }
-    format!("{}... ({} bytes)", &target[..end], target.len())
 }
 
 fn plural(count: usize, noun: &str) -> String {

@@ -154,6 +154,14 @@ pub enum Problem {
         /// What went wrong.
         problem: crate::transform::TransformProblem,
     },
+    /// The target cannot display the image and it could not be converted.
+    #[error("{problem}")]
+    Convert {
+        /// The resolved path.
+        path: PathBuf,
+        /// What went wrong.
+        problem: crate::target::ConvertProblem,
+    },
     /// A data URI that cannot be decoded.
     #[error("invalid data URI ({reason})")]
     InvalidDataUri {
@@ -181,6 +189,7 @@ impl Problem {
             Problem::SpacedDestination { .. } => "spaced-destination",
             Problem::InvalidDataUri { .. } => "invalid-data-uri",
             Problem::Image { .. } => "image-rejected",
+            Problem::Convert { .. } => "not-convertible",
             Problem::StrayDataUri => "stray-data-uri",
             Problem::Unlocated => "unlocated",
         }
@@ -220,6 +229,15 @@ pub enum Note {
     AnchorDropped(String),
     /// What image processing did.
     Image(crate::transform::TransformNote),
+    /// A conversion made for the target.
+    Converted(String),
+    /// The data URI is larger than the target handles well.
+    LargeUri {
+        /// Its size in bytes.
+        bytes: u64,
+        /// The warning threshold.
+        limit: u64,
+    },
     /// A decoding detail of a data URI (whitespace removed, URL-safe alphabet, ...).
     DataUri(String),
 }
@@ -242,6 +260,11 @@ impl fmt::Display for Note {
             ),
             Note::DataUri(detail) => write!(f, "{detail}"),
             Note::Image(note) => write!(f, "{note}"),
+            Note::Converted(conversion) => write!(f, "{conversion}"),
+            Note::LargeUri { bytes, limit } => write!(
+                f,
+                "data URI of {bytes} bytes is larger than {limit}, which some editors do not show; consider --max-width or --max-bytes"
+            ),
             Note::AmbiguousName { chosen, others } => write!(
                 f,
                 "ambiguous name, embedded {chosen} (also {})",
@@ -322,8 +345,11 @@ impl Totals {
             self.documents += 1;
         }
         if result.error.is_some() {
+            // Nothing of a failed document was written, so its references count for nothing.
             self.failed += 1;
-        } else if result.changed {
+            return;
+        }
+        if result.changed {
             self.changed += 1;
             self.bytes_added += result.bytes_added;
             self.bytes_removed += result.bytes_removed;
@@ -421,6 +447,10 @@ pub fn reference_json(reference: &ReferenceReport, command: Command) -> serde_js
         Outcome::Extracted {
             path, mime, bytes, ..
         } => (Some(path.clone()), Some(*mime), Some(*bytes), None),
+        Outcome::Skipped(Skip::DataUri) => match crate::datauri::decode(&reference.target) {
+            Ok(uri) => (None, None, Some(uri.data.len() as u64), None),
+            Err(_) => (None, None, None, None),
+        },
         Outcome::Skipped(_) => (None, None, None, None),
         Outcome::Problem(problem) => {
             let path = match problem {
@@ -428,7 +458,8 @@ pub fn reference_json(reference: &ReferenceReport, command: Command) -> serde_js
                 | Problem::NotAnImage { path, .. }
                 | Problem::Unsupported { path, .. }
                 | Problem::Unreadable { path, .. }
-                | Problem::Image { path, .. } => Some(path.clone()),
+                | Problem::Image { path, .. }
+                | Problem::Convert { path, .. } => Some(path.clone()),
                 _ => None,
             };
             (path, None, None, Some(problem.to_string()))

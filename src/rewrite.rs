@@ -96,11 +96,17 @@ pub enum EditText {
 }
 
 impl EditText {
-    fn len(&self) -> usize {
+    /// Returns the length of the text in bytes.
+    pub fn len(&self) -> usize {
         match self {
             EditText::Text(text) => text.len(),
             EditText::Streamed(image) => image.uri_len(),
         }
+    }
+
+    /// Tells whether the text is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     fn write_to(&self, out: &mut dyn Write) -> io::Result<()> {

@@ -158,6 +158,9 @@ pub struct DocumentResult {
     pub error: Option<DocumentError>,
     /// Whether the document was read (false when reading it failed).
     pub read: bool,
+    /// Warnings about the document as a whole (its size, a style that could not apply); they do
+    /// not change the exit status.
+    pub warnings: Vec<String>,
 }
 
 /// What a whole run did.
@@ -182,6 +185,7 @@ impl DocumentResult {
             written: None,
             error: None,
             read: false,
+            warnings: Vec::new(),
         }
     }
 }
@@ -361,6 +365,7 @@ where
     result.bytes_added = output_len.saturating_sub(source.len()) as u64;
     result.bytes_removed = source.len().saturating_sub(output_len) as u64;
     result.references = transformed.references;
+    result.warnings = transformed.warnings;
 
     let mut write = |out: &mut dyn std::io::Write| rewrite.write_to(source, out);
     let written = match &job.output {

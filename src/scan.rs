@@ -112,6 +112,9 @@ pub struct Reference {
     pub site: Site,
     /// For an Obsidian embed, its parts.
     pub embed: Option<WikiEmbed>,
+    /// For an inline Markdown image, the bytes from the `]` that closes the alt text through the
+    /// closing `)`: `](dest "title")`.
+    pub tail: Option<Range<usize>>,
 }
 
 impl Reference {
@@ -136,6 +139,8 @@ pub struct Scan {
     pub front_matter: Option<Range<usize>>,
     /// Text that looks like an image but is not one under CommonMark.
     pub strays: Vec<Stray>,
+    /// The labels of the document's link reference definitions, as written.
+    pub labels: Vec<String>,
 }
 
 /// Text outside any image syntax that a reader probably meant as an image.
@@ -197,7 +202,7 @@ pub fn scan_with(source: &str, options: ScanOptions) -> Scan {
     let body_start = front_matter.as_ref().map_or(bom_len, |r| r.end);
     let body = &source[body_start..];
 
-    let (mut references, mut strays) = scan_body(body, options);
+    let (mut references, mut strays, labels) = scan_body(body, options);
     for reference in &mut references {
         reference.shift(body_start);
     }
@@ -208,6 +213,7 @@ pub fn scan_with(source: &str, options: ScanOptions) -> Scan {
         references,
         front_matter,
         strays,
+        labels,
     }
 }
 
@@ -223,6 +229,9 @@ impl Reference {
             }
             Site::OwnDestination { range, .. } | Site::Embed(range) => move_range(range),
             Site::Unlocated => {}
+        }
+        if let Some(tail) = &mut self.tail {
+            move_range(tail);
         }
     }
 }
@@ -272,7 +281,7 @@ impl<'a> Iterator for LineIter<'a> {
 }
 
 /// Scans a document body (no BOM, no front matter); offsets are relative to `body`.
-fn scan_body(body: &str, options: ScanOptions) -> (Vec<Reference>, Vec<Stray>) {
+fn scan_body(body: &str, options: ScanOptions) -> (Vec<Reference>, Vec<Stray>, Vec<String>) {
     let mut parser_options = parser_options();
     if options.obsidian {
         parser_options |= Options::ENABLE_WIKILINKS;
@@ -358,7 +367,11 @@ fn scan_body(body: &str, options: ScanOptions) -> (Vec<Reference>, Vec<Stray>) {
         references.retain(|r| !commented(r.start));
         strays.retain(|s| !commented(s.start));
     }
-    (references, strays)
+    let labels = definitions
+        .iter()
+        .map(|(label, _)| label.to_string())
+        .collect();
+    (references, strays, labels)
 }
 
 /// Builds the reference for an Obsidian embed from its source text: pulldown-cmark's
@@ -391,6 +404,7 @@ fn wiki_embed_reference(body: &str, range: Range<usize>, in_table: bool) -> Refe
             size,
             in_table,
         }),
+        tail: None,
     }
 }
 
@@ -562,6 +576,7 @@ fn image_reference(
         .max(range.start + 2);
 
     let dest = dest_url.to_string();
+    let mut tail = None;
     let site = if dest.is_empty() {
         Site::Unlocated
     } else if is_reference_type(*link_type) {
@@ -578,8 +593,13 @@ fn image_reference(
             None => Site::Unlocated,
         }
     } else {
-        locate_inline_destination(body, after_alt, range.end, &dest)
-            .map_or(Site::Unlocated, Site::Destination)
+        match locate_inline_destination(body, after_alt, range.end, &dest) {
+            Some((bracket, destination)) => {
+                tail = Some(bracket..range.end);
+                Site::Destination(destination)
+            }
+            None => Site::Unlocated,
+        }
     };
     let syntax = if is_reference_type(*link_type) {
         Syntax::MarkdownReference
@@ -593,6 +613,7 @@ fn image_reference(
         alt,
         site,
         embed: None,
+        tail,
     })
 }
 
@@ -612,12 +633,13 @@ fn plain_text(children: &[(Event<'_>, Range<usize>)]) -> String {
 }
 
 /// Locates the destination of an inline image: after the `](` that closes the alt text.
+/// Returns the offset of the `]` that closes the alt text, and the destination's range.
 fn locate_inline_destination(
     body: &str,
     after_alt: usize,
     image_end: usize,
     dest: &str,
-) -> Option<Range<usize>> {
+) -> Option<(usize, Range<usize>)> {
     let bytes = body.as_bytes();
     let mut from = after_alt;
     // The first `](` after the last child closes the alt text; later ones are tried only in
@@ -629,7 +651,7 @@ fn locate_inline_destination(
             if let Some(candidate) = scan_destination(bytes, at)
                 && destination_matches(&body[candidate.clone()], dest)
             {
-                return Some(candidate);
+                return Some((open - 2, candidate));
             }
         }
         from = open;
@@ -890,6 +912,7 @@ fn html_references(body: &str, pieces: &[(&str, Range<usize>)], references: &mut
             alt: found.alt.unwrap_or_default(),
             site,
             embed: None,
+            tail: None,
         });
     }
 }

@@ -493,7 +493,6 @@ fn mime_types_by_format() {
         ("d.webp", webp(4), "image/webp"),
         ("e.bmp", bmp(5), "image/bmp"),
         ("f.ico", ico(6), "image/x-icon"),
-        ("g.tiff", tiff(7), "image/tiff"),
         ("h.svg", svg(), "image/svg+xml"),
     ];
     let mut input = String::new();
@@ -505,6 +504,26 @@ fn mime_types_by_format() {
     }
     let run = embed_doc(&ws, &input, &[]);
     assert_clean_embed(&run, &input, &expected, files.len());
+}
+
+#[test]
+fn tiff_converted_to_png_for_browsers() {
+    use base64::Engine;
+    let ws = Workspace::new();
+    let source = tiff(7);
+    ws.write("g.tiff", &source);
+    let input = "![g](g.tiff)\n";
+    let run = embed_doc(&ws, input, &[]);
+    let prefix = "![g](data:image/png;base64,";
+    assert!(run.stdout.starts_with(prefix), "output: {}", run.stdout);
+    let payload = run.stdout[prefix.len()..].trim_end().trim_end_matches(')');
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(payload)
+        .unwrap();
+    let converted = image::load_from_memory(&png).unwrap().to_rgba8();
+    let original = image::load_from_memory(&source).unwrap().to_rgba8();
+    assert_eq!(converted, original);
+    assert_eq!(run.code, Some(0));
 }
 
 #[test]

@@ -42,7 +42,7 @@ fn check_summary(
     warnings: usize,
 ) -> String {
     format!(
-        "{} read, {would_change} would change, {} extracted, {} written, {removed} bytes removed, {}",
+        "{} read, {would_change} would change, {} to extract, {} to write, {removed} bytes to remove, {}",
         noun(documents, "document"),
         noun(images, "image"),
         noun(files, "file"),
@@ -1659,9 +1659,32 @@ fn missing_document_fails() {
     assert_eq!(
         run.stderr,
         lines(&[
-            "error: nope.md: input `nope.md` not found; the document was left as it was",
+            "error: input `nope.md` not found",
             &format!("{}, 1 document failed", extract_summary(0, 0, 0, 0, 0, 0)),
         ])
     );
     assert_eq!(run.code, Some(2));
+}
+
+#[test]
+fn identical_file_under_other_name_reused() {
+    let ws = Workspace::new();
+    let image = png(3);
+    ws.write("doc.assets/loss.png", &image);
+    let input = format!("![损失曲线]({})\n", data_uri("image/png", &image));
+    let run = extract_doc(&ws, &input, &[]);
+    assert_clean_extract(&run, &input, "![损失曲线](doc.assets/loss.png)\n", 1, 0);
+    assert_eq!(listing(&ws, "doc.assets"), vec!["loss.png"]);
+}
+
+#[test]
+fn name_differing_in_case_not_reused() {
+    let ws = Workspace::new();
+    ws.write("doc.assets/Chart.png", png(1));
+    let image = png(2);
+    let input = format!("![chart]({})\n", data_uri("image/png", &image));
+    let run = extract_doc(&ws, &input, &[]);
+    assert_clean_extract(&run, &input, "![chart](doc.assets/chart-2.png)\n", 1, 1);
+    assert_eq!(listing(&ws, "doc.assets"), vec!["Chart.png", "chart-2.png"]);
+    assert_eq!(ws.read("doc.assets/chart-2.png"), image);
 }

@@ -30,7 +30,8 @@ fn fixture_images() -> Vec<(&'static str, Vec<u8>)> {
         ("img/pic.webp", webp(4)),
         ("img/old.bmp", bmp(5)),
         ("img/fav.ico", ico(6)),
-        ("img/scan.tiff", tiff(7)),
+        // TIFF is not here: no target displays it, so embed converts it and the bytes cannot come back.
+        ("img/scan.bmp", bmp(7)),
         ("img/icon.svg", svg()),
         ("img/chart 2024.png", png(8)),
         ("图片/流程图.png", png(9)),
@@ -62,14 +63,14 @@ fn fixtures() -> Vec<(&'static str, &'static str)> {
             "<p align=\"center\">\n  <img alt=\"Anim\" src=\"img/anim.gif\" width=\"300\">\n</p>\n\n\
              Text <IMG SRC='img/pic.webp' ALT='Pic'> and <img src=img/old.bmp width=30> here.\n\n\
              <picture>\n<source srcset=\"img/logo.png 1x, img/photo.jpg 2x\">\n\
-             <img src=\"img/fav.ico\" srcset=\"img/scan.tiff 1x,img/icon.svg 2x\" alt=\"Fav\">\n</picture>\n",
+             <img src=\"img/fav.ico\" srcset=\"img/scan.bmp 1x,img/icon.svg 2x\" alt=\"Fav\">\n</picture>\n",
         ),
         (
             "containers",
             "| Step | Screen |\n|:---|---:|\n| 1 | ![one](img/logo.png) |\n| 2 | <img src=\"img/photo.jpg\"> |\n\n\
              * item ![two](img/anim.gif)\n  - nested ![three][t]\n* snake\\_case\n\n\
              1. first ![four](img/pic.webp)\n2. second\n\n\
-             > quote ![five](img/old.bmp)\n> > deeper ![six](img/fav.ico)\n>\n> - in list ![seven](img/scan.tiff)\n\n\
+             > quote ![five](img/old.bmp)\n> > deeper ![six](img/fav.ico)\n>\n> - in list ![seven](img/scan.bmp)\n\n\
              [t]: img/icon.svg\n",
         ),
         (

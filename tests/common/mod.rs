@@ -161,9 +161,9 @@ pub fn check_summary(
     warnings: usize,
 ) -> String {
     format!(
-        "{}, {would_change} would change, {}, {bytes} bytes added, {}",
+        "{}, {would_change} would change, {} to embed, {bytes} bytes to add, {}",
         count(documents, "document", "read"),
-        count(images, "image", "embedded"),
+        count_noun(images, "image"),
         count_noun(warnings, "warning"),
     )
 }
