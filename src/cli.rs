@@ -540,6 +540,14 @@ pub enum UsageError {
     /// The JSON report and the document would both go to standard output.
     #[error("the document goes to standard output, so the JSON report needs --report FILE")]
     JsonWithStdout,
+    /// A directory or several inputs need an output directory.
+    #[error(
+        "{path} is a file, but a directory or several inputs need an output directory; name a directory with --output"
+    )]
+    OutputNotDirectory {
+        /// The output path given.
+        path: String,
+    },
     /// GitHub strips data-URI images.
     #[error(
         "GitHub does not display data-URI images (its sanitizer allows only http, https and relative image sources); keep the images as files, or run mdembed extract to turn embedded images back into files"
@@ -630,6 +638,10 @@ pub fn job(
                 }
                 _ => Output::File(target.clone()),
             }
+        } else if target.exists() && !target.is_dir() {
+            return Err(UsageError::OutputNotDirectory {
+                path: target.display().to_string(),
+            });
         } else if inputs.len() == 1 {
             Output::Directory {
                 dir: target.clone(),

@@ -53,12 +53,15 @@ pub struct ExtractOptions {
 }
 
 /// Where one document's images go and what its links are relative to.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ExtractTarget {
     /// The folder of the output document: links are relative to it.
     pub document_dir: PathBuf,
     /// The output document's file name without extension (names the default assets folder).
     pub document_stem: String,
+    /// The folder of the input document, when it differs from `document_dir`: relative links
+    /// to local files, which extract keeps as written, then no longer resolve and are reported.
+    pub source_dir: Option<PathBuf>,
 }
 
 /// A document after extracting.
@@ -169,7 +172,14 @@ impl Extractor {
         for reference in &scanned.references {
             let (line, column) = locator.locate(reference.start);
             let mut notes = Vec::new();
+            let moved = target.source_dir.as_ref().is_some_and(|source_dir| {
+                !same_folder(source_dir, &target.document_dir) && is_relative_path(&reference.dest)
+            });
             let outcome = match self.decode_reference(reference, &mut notes) {
+                Err(Outcome::Skipped(Skip::LocalFile)) if moved => {
+                    notes.push(Note::LinkNotRebased);
+                    Outcome::Skipped(Skip::LocalFile)
+                }
                 Ok(image) => {
                     let (file_name, reused) = self.store(&assets_dir, &image, &reference.alt)?;
                     let link = link_to(&target.document_dir, &assets_dir, &file_name);
@@ -397,6 +407,21 @@ impl Extractor {
             .insert(key, name.clone());
         Ok((name, reused))
     }
+}
+
+/// Tells whether two folders are the same, comparing canonical paths where they exist.
+fn same_folder(a: &Path, b: &Path) -> bool {
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| normalize(p));
+    canonical(a) == canonical(b)
+}
+
+/// Tells whether a local destination is a relative path (not `/abs`, `file:` or `C:\`).
+fn is_relative_path(dest: &str) -> bool {
+    let dest = dest.trim();
+    !(dest.starts_with('/')
+        || dest.starts_with('\\')
+        || dest.to_ascii_lowercase().starts_with("file:")
+        || dest.as_bytes().get(1) == Some(&b':'))
 }
 
 /// Returns the names and sizes of the regular files directly in `dir` (not symlinks), sorted by

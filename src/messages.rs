@@ -277,7 +277,8 @@ impl Printer {
             _ => {}
         }
         for note in &reference.notes {
-            if let Note::AmbiguousName { .. } | Note::LargeUri { .. } = note {
+            if let Note::AmbiguousName { .. } | Note::LargeUri { .. } | Note::LinkNotRebased = note
+            {
                 // The image was embedded, so this warns without changing the exit status.
                 self.warnings += 1;
                 if !self.quiet {

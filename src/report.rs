@@ -225,6 +225,9 @@ pub enum Note {
         /// The vault paths of the other files with the name.
         others: Vec<String>,
     },
+    /// A relative link kept as written no longer resolves, because the output document is in
+    /// another folder than the input.
+    LinkNotRebased,
     /// The `#anchor` of an embed means nothing for an embedded image and was dropped.
     AnchorDropped(String),
     /// What image processing did.
@@ -269,6 +272,10 @@ impl fmt::Display for Note {
                 f,
                 "ambiguous name, embedded {chosen} (also {})",
                 others.join(", ")
+            ),
+            Note::LinkNotRebased => write!(
+                f,
+                "relative link kept as written, but the output document is in another folder, so it no longer resolves"
             ),
             Note::AnchorDropped(anchor) => {
                 write!(

@@ -101,9 +101,15 @@ pub fn extract_target(context: &DocumentContext<'_>) -> crate::ExtractTarget {
             |s| s.to_string_lossy().into_owned(),
         )
     };
+    let source_dir = if context.path.as_os_str() == "-" {
+        context.base_dir.to_path_buf()
+    } else {
+        parent_dir(context.path)
+    };
     crate::ExtractTarget {
         document_dir,
         document_stem,
+        source_dir: Some(source_dir),
     }
 }
 

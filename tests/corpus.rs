@@ -250,6 +250,7 @@ fn embedded_corpus_extracts_only_destinations() {
         let target = mdembed::ExtractTarget {
             document_dir: document_dir.clone(),
             document_stem: "doc".to_string(),
+            ..Default::default()
         };
         let extracted = extractor.extract(&source, &target).unwrap();
         counts.documents += 1;

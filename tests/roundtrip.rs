@@ -716,6 +716,7 @@ proptest! {
         let target = mdembed::ExtractTarget {
             document_dir: root.clone(),
             document_stem: "doc".to_string(),
+            ..Default::default()
         };
         let extracted = mdembed::extract(&embedded.text, &target, &mdembed::ExtractOptions::default())
             .expect("extract");
