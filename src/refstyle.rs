@@ -79,6 +79,8 @@ impl Definitions {
     pub fn append_edits(&self, source: &str) -> Vec<Edit> {
         let newline = if source.contains("\r\n") {
             "\r\n"
+        } else if source.contains('\r') && !source.contains('\n') {
+            "\r"
         } else {
             "\n"
         };
@@ -177,6 +179,16 @@ mod tests {
         let source = "![a][a]\r\ntext";
         let out = crate::rewrite::apply(source, definitions.append_edits(source)).unwrap();
         assert_eq!(out, "![a][a]\r\ntext\r\n\r\n[a]: data:A \"T\"\r\n");
+    }
+
+    #[test]
+    fn definitions_appended_with_lone_cr() {
+        let mut definitions = Definitions::new(&[]);
+        definitions.label(Path::new("/a.png"), "", "a", &text("data:A"));
+        let source = "a\r![a][a]\r";
+        assert!(definitions.survive_in(source));
+        let out = crate::rewrite::apply(source, definitions.append_edits(source)).unwrap();
+        assert_eq!(out, "a\r![a][a]\r\r[a]: data:A\r");
     }
 
     #[test]

@@ -139,7 +139,8 @@ pub struct Scan {
     pub front_matter: Option<Range<usize>>,
     /// Text that looks like an image but is not one under CommonMark.
     pub strays: Vec<Stray>,
-    /// The labels of the document's link reference definitions, as written.
+    /// The labels of the document's link reference definitions, and of references to labels
+    /// that nothing defines, as written.
     pub labels: Vec<String>,
 }
 
@@ -286,7 +287,16 @@ fn scan_body(body: &str, options: ScanOptions) -> (Vec<Reference>, Vec<Stray>, V
     if options.obsidian {
         parser_options |= Options::ENABLE_WIKILINKS;
     }
-    let mut parser = Parser::new_ext(body, parser_options).into_offset_iter();
+    // References to labels that no definition has (`[fig]` in text, `[here][label]`) stay text
+    // now but would become links if a definition with that label were added, so their labels
+    // count as taken.
+    let undefined = std::cell::RefCell::new(Vec::new());
+    let record = |link: pulldown_cmark::BrokenLink<'_>| {
+        undefined.borrow_mut().push(link.reference.to_string());
+        None
+    };
+    let mut parser = Parser::new_with_broken_link_callback(body, parser_options, Some(record))
+        .into_offset_iter();
     let events: Vec<(Event<'_>, Range<usize>)> = parser.by_ref().collect();
     let definitions = parser.reference_definitions();
 
@@ -367,10 +377,12 @@ fn scan_body(body: &str, options: ScanOptions) -> (Vec<Reference>, Vec<Stray>, V
         references.retain(|r| !commented(r.start));
         strays.retain(|s| !commented(s.start));
     }
-    let labels = definitions
+    let mut labels: Vec<String> = definitions
         .iter()
         .map(|(label, _)| label.to_string())
         .collect();
+    drop(parser);
+    labels.extend(undefined.into_inner());
     (references, strays, labels)
 }
 

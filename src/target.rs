@@ -231,11 +231,16 @@ pub fn adapt(
     if kind == ImageType::Avif {
         return Err(ConvertProblem::NoDecoder { target, format });
     }
-    let decoded = decode_limited(&bytes, kind).map_err(|reason| ConvertProblem::Decode {
-        target,
-        format,
-        reason,
-    })?;
+    let decoded = decode_limited(&bytes, kind)
+        .or_else(|error| match ico_png_entry(&bytes, kind) {
+            Some(png) => decode_limited(png, ImageType::Png),
+            None => Err(error),
+        })
+        .map_err(|reason| ConvertProblem::Decode {
+            target,
+            format,
+            reason,
+        })?;
     let (bytes, new_kind) = encode_smallest(&decoded).map_err(|reason| ConvertProblem::Decode {
         target,
         format,
@@ -274,14 +279,45 @@ fn decode_limited(bytes: &[u8], kind: ImageType) -> Result<image::DynamicImage, 
     reader.decode().map_err(|error| error.to_string())
 }
 
-/// Encodes a decoded image as PNG, or as JPEG (quality 90) when it has no transparency and the
+/// Returns the largest PNG entry of an ICO file. The image crate's ICO decoder accepts only
+/// RGBA entries, while favicon tools also write RGB PNGs, which its PNG decoder reads.
+fn ico_png_entry(bytes: &[u8], kind: ImageType) -> Option<&[u8]> {
+    if kind != ImageType::Ico {
+        return None;
+    }
+    let count = u16::from_le_bytes([*bytes.get(4)?, *bytes.get(5)?]) as usize;
+    let mut best: Option<(u64, &[u8])> = None;
+    for index in 0..count {
+        let entry = bytes.get(6 + index * 16..6 + index * 16 + 16)?;
+        // A width or height byte of 0 means 256.
+        let side = |b: u8| if b == 0 { 256u64 } else { u64::from(b) };
+        let area = side(entry[0]) * side(entry[1]);
+        let size = u32::from_le_bytes([entry[8], entry[9], entry[10], entry[11]]) as usize;
+        let offset = u32::from_le_bytes([entry[12], entry[13], entry[14], entry[15]]) as usize;
+        let data = bytes.get(offset..offset.checked_add(size)?)?;
+        if data.starts_with(b"\x89PNG\r\n\x1a\n") && best.is_none_or(|(a, _)| area > a) {
+            best = Some((area, data));
+        }
+    }
+    best.map(|(_, data)| data)
+}
+
+/// Tells whether any pixel of `image` is not fully opaque.
+fn has_transparency(image: &image::DynamicImage) -> bool {
+    if !image.color().has_alpha() {
+        return false;
+    }
+    image.to_rgba8().pixels().any(|pixel| pixel.0[3] != u8::MAX)
+}
+
+/// Encodes a decoded image as PNG, or as JPEG (quality 90) when no pixel is transparent and the
 /// JPEG is smaller, which is the case for photographs.
 fn encode_smallest(image: &image::DynamicImage) -> Result<(Vec<u8>, ImageType), String> {
     let mut png = Vec::new();
     image
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .map_err(|error| error.to_string())?;
-    if image.color().has_alpha() {
+    if has_transparency(image) {
         return Ok((png, ImageType::Png));
     }
     let mut jpeg = Vec::new();
