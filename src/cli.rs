@@ -15,7 +15,7 @@ use mdembed::run::{Input, Job, Layout, Output};
 #[derive(Debug, Parser)]
 #[command(name = "mdembed", version, about, long_about)]
 pub struct Cli {
-    /// What to do.
+    /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
 }

@@ -24,7 +24,7 @@ use crate::rewrite::{self, EditText, OverlapError, Rewrite};
 use crate::scan::{self, Locator, Reference, Site, StrayKind, Syntax};
 use crate::sniff::{self, ImageType, Sniffed};
 
-/// How extracted files are named.
+/// The naming scheme of extracted files.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum NameStyle {
     /// The URI's `name` or `filename` parameter if it has one, else a slug of the alt text
@@ -45,14 +45,14 @@ pub struct ExtractOptions {
     /// Whether a vault's attachment folder applies. Default: [`ObsidianMode::Auto`], for
     /// documents inside a vault.
     pub obsidian: ObsidianMode,
-    /// How files are named. Default: [`NameStyle::Alt`].
+    /// The naming scheme of files. Default: [`NameStyle::Alt`].
     pub name: NameStyle,
     /// Whether files are written; without it names are chosen as if they were (`--check`).
     /// Default: false.
     pub dry_run: bool,
 }
 
-/// Where one document's images go and what its links are relative to.
+/// The folders that one document's images go into and its links are relative to.
 #[derive(Debug, Clone, Default)]
 pub struct ExtractTarget {
     /// The folder of the output document: links are relative to it.
@@ -393,8 +393,8 @@ impl Extractor {
                 {
                     break name;
                 }
-                // A symlink, folder, or a file that appeared since the listing holds the name:
-                // never write through it.
+                // A symlink, folder, or a file that appeared since the listing takes the name,
+                // and nothing is ever written through it.
                 _ => {}
             }
         };

@@ -1,4 +1,4 @@
-//! What the binary prints: documents on standard output, diagnostics and the summary on standard
+//! The binary's output: documents on standard output, diagnostics and the summary on standard
 //! error.
 
 use std::collections::BTreeMap;
@@ -33,7 +33,7 @@ pub fn print_stdout(text: &str) -> bool {
     }
 }
 
-/// Which subcommand is printing.
+/// The subcommand that is printing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// `mdembed embed`.
@@ -54,7 +54,7 @@ impl Mode {
     }
 }
 
-/// Where the JSON report goes, if one is asked for.
+/// The destination of the JSON report, if one is requested.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReportTarget {
     /// No JSON report.

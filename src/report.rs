@@ -22,7 +22,7 @@ impl fmt::Display for Location {
     }
 }
 
-/// What happened to one image reference.
+/// The outcome of one image reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// The destination now holds a data URI.
@@ -55,7 +55,7 @@ pub enum Outcome {
     Problem(Problem),
 }
 
-/// Why a reference that is not a local file was left alone.
+/// The reason a reference that is not a local file was left alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Skip {
     /// An `http:`, `https:` or protocol-relative `//host/` URL.
@@ -95,7 +95,7 @@ impl Skip {
     }
 }
 
-/// Why a local image reference was left as written.
+/// The reason a local image reference was left as written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Problem {
     /// No file has that name.
@@ -117,7 +117,7 @@ pub enum Problem {
     NotAnImage {
         /// The resolved path.
         path: PathBuf,
-        /// What it is instead.
+        /// The kind of file found instead.
         reason: String,
     },
     /// An image format that browsers do not display.
@@ -165,7 +165,7 @@ pub enum Problem {
     /// A data URI that cannot be decoded.
     #[error("invalid data URI ({reason})")]
     InvalidDataUri {
-        /// What is wrong with it.
+        /// The problem found.
         reason: String,
     },
     /// `data:image/` in text outside any image syntax, for example an image whose alt text a
@@ -230,7 +230,7 @@ pub enum Note {
     LinkNotRebased,
     /// The `#anchor` of an embed means nothing for an embedded image and was dropped.
     AnchorDropped(String),
-    /// What image processing did.
+    /// A change made by image processing.
     Image(crate::transform::TransformNote),
     /// A conversion made for the target.
     Converted(String),
@@ -290,7 +290,7 @@ impl fmt::Display for Note {
 /// One reference with its place and outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReferenceReport {
-    /// How it is written.
+    /// The syntax it is written in.
     pub syntax: Syntax,
     /// Byte offset of its first character.
     pub offset: usize,

@@ -11,7 +11,7 @@ use crate::fs::{self, FsError};
 use crate::report::{ReferenceReport, Totals};
 use crate::walk::{self, WalkProblem};
 
-/// Where a document comes from.
+/// The source of documents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
     /// Standard input (`-`).
@@ -20,7 +20,7 @@ pub enum Input {
     Path(PathBuf),
 }
 
-/// How a directory output places each document.
+/// The layout of documents below an output directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
     /// The document's path relative to its input directory (one directory input).
@@ -29,7 +29,7 @@ pub enum Layout {
     CurrentDirRelative,
 }
 
-/// Where transformed documents go.
+/// The destination of transformed documents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
     /// The text is returned in [`DocumentResult::text`] for the caller to print.
@@ -42,10 +42,10 @@ pub enum Output {
     Directory {
         /// The output directory.
         dir: PathBuf,
-        /// How paths below it are formed.
+        /// The layout of paths below it.
         layout: Layout,
     },
-    /// Nothing is written; the result only tells which documents would change.
+    /// Nothing is written; the results only list the documents that would change.
     Check,
 }
 
@@ -54,7 +54,7 @@ pub enum Output {
 pub struct Job {
     /// The inputs in command-line order.
     pub inputs: Vec<Input>,
-    /// Where results go.
+    /// The destination of the results.
     pub output: Output,
     /// The folder relative references of standard input resolve against.
     pub stdin_base_dir: PathBuf,
@@ -71,7 +71,7 @@ pub trait Observer {
     fn document(&mut self, result: DocumentResult);
 }
 
-/// One document to transform, as the transformation sees it.
+/// One document to transform, as the transformation receives it.
 #[derive(Debug, Clone)]
 pub struct DocumentContext<'a> {
     /// The path as given on the command line or found under a given directory (`-` for
@@ -79,7 +79,7 @@ pub struct DocumentContext<'a> {
     pub path: &'a Path,
     /// The folder relative references resolve against.
     pub base_dir: &'a Path,
-    /// Where the result will be written, when it goes to a file.
+    /// The file the result will be written to, when it goes to a file.
     pub output_path: Option<&'a Path>,
 }
 
@@ -113,10 +113,10 @@ pub fn extract_target(context: &DocumentContext<'_>) -> crate::ExtractTarget {
     }
 }
 
-/// What a transformation made of one document: its edits and the outcome of each reference.
+/// The result of transforming one document: its edits and the outcome of each reference.
 pub type Transformed = crate::embed::Planned;
 
-/// Why a document was left as it was.
+/// The reason a document was left as it was.
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {
     /// An input path does not exist or could not be walked.
@@ -158,9 +158,9 @@ pub struct DocumentResult {
     pub bytes_removed: u64,
     /// The new text, for [`Output::Stdout`].
     pub text: Option<String>,
-    /// Where the document was written, if it was.
+    /// The file the document was written to, if it was written.
     pub written: Option<PathBuf>,
-    /// Why the document was left as it was, if it failed.
+    /// The reason the document was left as it was, if it failed.
     pub error: Option<DocumentError>,
     /// Whether the document was read (false when reading it failed).
     pub read: bool,
@@ -169,7 +169,7 @@ pub struct DocumentResult {
     pub warnings: Vec<String>,
 }
 
-/// What a whole run did.
+/// The outcome of a whole run.
 #[derive(Debug, Default)]
 pub struct RunSummary {
     /// Totals over all documents.

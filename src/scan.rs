@@ -52,7 +52,7 @@ impl Syntax {
     }
 }
 
-/// Where the destination of a reference sits in the source, and how a new one is written.
+/// The place of a reference's destination in the source, and the form a new one takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Site {
     /// The destination is exactly these bytes (for `<dest>`, including the angle brackets).
@@ -88,9 +88,9 @@ pub enum Site {
 pub struct WikiEmbed {
     /// The file or note name, with any folders, taken literally (no percent-decoding).
     pub target: String,
-    /// What follows `#`: a heading, `^block` id, or a display hint such as `icon`.
+    /// The text after `#`: a heading, `^block` id, or a display hint such as `icon`.
     pub anchor: Option<String>,
-    /// What follows `|`: a width `300`, a size `300x200`, or an alias.
+    /// The text after `|`: a width `300`, a size `300x200`, or an alias.
     pub size: Option<String>,
     /// Whether the embed sits in a table cell, where a pipe must be written `\|`.
     pub in_table: bool,
@@ -99,7 +99,7 @@ pub struct WikiEmbed {
 /// One image reference found in a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reference {
-    /// How the reference is written.
+    /// The syntax the reference is written in.
     pub syntax: Syntax,
     /// Byte offset of its first character: the `!` of `![`, or the `<` of an HTML tag.
     pub start: usize,
@@ -108,7 +108,7 @@ pub struct Reference {
     pub dest: String,
     /// The alt text (plain text of a Markdown image's description, or the HTML `alt` value).
     pub alt: String,
-    /// Where the destination is written.
+    /// The place of the destination in the source.
     pub site: Site,
     /// For an Obsidian embed, its parts.
     pub embed: Option<WikiEmbed>,
@@ -149,7 +149,7 @@ pub struct Scan {
 pub struct Stray {
     /// Byte offset of its first character.
     pub start: usize,
-    /// What it looks like.
+    /// The kind of image it looks like.
     pub kind: StrayKind,
 }
 
@@ -180,7 +180,7 @@ pub fn parser_options() -> Options {
 
 const BOM: &str = "\u{feff}";
 
-/// Which dialect a document is read in.
+/// The Markdown dialect a document is read in.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ScanOptions {
     /// Read Obsidian syntax: `![[...]]` embeds, and `%%comments%%`, whose content is ignored.

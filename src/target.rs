@@ -38,7 +38,7 @@ pub enum Target {
     Github,
 }
 
-/// How an SVG image is written.
+/// The encoding an SVG image is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SvgEncoding {
     /// `data:image/svg+xml;base64,...`.
@@ -90,7 +90,7 @@ impl Target {
         }
     }
 
-    /// Returns how SVG is written for this target unless `--svg` says otherwise.
+    /// Returns the SVG encoding this target needs, used unless `--svg` sets another.
     pub fn svg_encoding(self) -> SvgEncoding {
         match self {
             Target::Joplin => SvgEncoding::Percent,
@@ -143,19 +143,19 @@ pub enum Adapted {
         bytes: Vec<u8>,
         /// Their type.
         kind: ImageType,
-        /// What was converted, if anything, for verbose output.
+        /// A description of the conversion, if any, for verbose output.
         conversion: Option<String>,
     },
     /// A complete data URI (percent-encoded SVG).
     Uri {
         /// The URI.
         uri: String,
-        /// What was converted, for verbose output.
+        /// A description of the conversion, for verbose output.
         conversion: String,
     },
 }
 
-/// Why an image cannot be made displayable for a target.
+/// A reason an image cannot be made displayable for a target.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConvertProblem {
     /// No decoder for the format is built in.
@@ -195,7 +195,7 @@ const MAX_RASTER_SIDE: u32 = 16_384;
 /// The largest raster in pixels (64 megapixels, 256 MiB of RGBA).
 const MAX_RASTER_PIXELS: u64 = 64 * 1024 * 1024;
 
-/// Makes `bytes` of type `kind` displayable for `target`, writing SVG as `svg` says.
+/// Makes `bytes` of type `kind` displayable for `target`, writing SVG in the encoding `svg`.
 pub fn adapt(
     bytes: Vec<u8>,
     kind: ImageType,
