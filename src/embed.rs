@@ -129,7 +129,7 @@ pub struct Embedder {
 /// Encoded images kept for later documents when no document in flight holds them. Large enough
 /// for the screenshots and icons that documentation folders share, small next to the documents
 /// themselves.
-const CACHE_BUDGET: usize = 32 * 1024 * 1024;
+const CACHE_BUDGET: usize = 16 * 1024 * 1024;
 
 /// A vault as the embedder uses it.
 struct Vault {
@@ -587,7 +587,7 @@ fn load_image(path: &Path, options: &EmbedOptions) -> Result<Loaded, Problem> {
 
 /// Files above this size are not read whole when no processing is asked for: their data URI is
 /// encoded from the file while the document is written.
-const STREAM_THRESHOLD: u64 = 4 * 1024 * 1024;
+const STREAM_THRESHOLD: u64 = 1024 * 1024;
 
 /// Enough of a file's start to tell its type, including an SVG's root element after a long
 /// prolog.

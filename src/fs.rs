@@ -136,6 +136,16 @@ pub fn replace_atomically_with(
     write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
     expected: Option<&Stamp>,
 ) -> Result<(), FsError> {
+    replace(path, write, expected, true)
+}
+
+/// Replaces `path` atomically; `sync` flushes the new content to the disk before the rename.
+fn replace(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+    expected: Option<&Stamp>,
+    sync: bool,
+) -> Result<(), FsError> {
     let target = resolve_symlink(path)?;
     let metadata = fs::metadata(&target).map_err(|source| read_error(path, source))?;
     if !metadata.is_file() {
@@ -155,7 +165,7 @@ pub fn replace_atomically_with(
         });
     }
 
-    let temp = write_temp_file(path, &target, write, metadata.permissions())?;
+    let temp = write_temp_file(path, &target, write, metadata.permissions(), sync)?;
 
     if expected.is_some() {
         let current = fs::metadata(&target).map_err(|source| read_error(path, source))?;
@@ -194,13 +204,15 @@ pub fn write_output_with(
     };
 
     let Some(placeholder) = placeholder else {
-        return replace_atomically_with(path, write, None);
+        // Output files can be made again from their inputs, so they are not synced: the rename
+        // still keeps a reader from seeing half a file.
+        return replace(path, write, None, false);
     };
     let written = placeholder
         .metadata()
         .map_err(|source| write_error(path, source))
         .and_then(|metadata| {
-            let temp = write_temp_file(path, path, write, metadata.permissions())?;
+            let temp = write_temp_file(path, path, write, metadata.permissions(), false)?;
             persist(temp, path, path)
         });
     if written.is_err() {
@@ -321,13 +333,15 @@ fn resolve_symlink(path: &Path) -> Result<PathBuf, FsError> {
     fs::canonicalize(path).map_err(|source| read_error(path, source))
 }
 
-/// Writes `contents` to a new temporary file next to `target` with the given permissions and
-/// syncs it. Errors name `path`, the path the caller passed.
+/// Writes `contents` to a new temporary file next to `target` with the given permissions, and
+/// with `sync` flushes it to the disk before it is renamed: a document replaced in place then
+/// survives a crash as either version. Errors name `path`, the path the caller passed.
 fn write_temp_file(
     path: &Path,
     target: &Path,
     write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
     permissions: Permissions,
+    sync: bool,
 ) -> Result<NamedTempFile, FsError> {
     let folder = parent_folder(target).unwrap_or(Path::new("."));
     // The temporary file is deleted when `temp` is dropped on any early return below.
@@ -343,9 +357,11 @@ fn write_temp_file(
     temp.as_file()
         .set_permissions(permissions)
         .map_err(|source| write_error(path, source))?;
-    temp.as_file()
-        .sync_all()
-        .map_err(|source| write_error(path, source))?;
+    if sync {
+        temp.as_file()
+            .sync_all()
+            .map_err(|source| write_error(path, source))?;
+    }
     Ok(temp)
 }
 

@@ -455,7 +455,13 @@ pub fn reference_json(reference: &ReferenceReport, command: Command) -> serde_js
             path, mime, bytes, ..
         } => (Some(path.clone()), Some(*mime), Some(*bytes), None),
         Outcome::Skipped(Skip::DataUri) => match crate::datauri::decode(&reference.target) {
-            Ok(uri) => (None, None, Some(uri.data.len() as u64), None),
+            Ok(uri) => {
+                let mime = match crate::sniff::sniff(&uri.data, None) {
+                    crate::sniff::Sniffed::Image(kind) => Some(kind.mime()),
+                    _ => None,
+                };
+                (None, mime, Some(uri.data.len() as u64), None)
+            }
             Err(_) => (None, None, None, None),
         },
         Outcome::Skipped(_) => (None, None, None, None),
