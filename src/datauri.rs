@@ -465,9 +465,19 @@ fn decode_base64(body: Cow<[u8]>, notes: &mut Vec<DecodeNote>) -> Result<Vec<u8>
     let padding_removed = symbols.len() - unpadded.len();
     if scan.padding_count > padding_removed {
         let index = unpadded.iter().position(|&byte| byte == b'=').unwrap_or(0);
-        return Err(PayloadError {
-            index,
-            reason: Base64ErrorKind::MisplacedPadding,
+        // A byte outside both alphabets before the misplaced `=` is the first fault.
+        let invalid = unpadded[..index]
+            .iter()
+            .position(|&byte| !(byte.is_ascii_alphanumeric() || b"+/-_".contains(&byte)));
+        return Err(match invalid {
+            Some(at) => PayloadError {
+                index: at,
+                reason: Base64ErrorKind::InvalidByte(unpadded[at]),
+            },
+            None => PayloadError {
+                index,
+                reason: Base64ErrorKind::MisplacedPadding,
+            },
         });
     }
     if padding_removed == 0 && matches!(unpadded.len() % 4, 2 | 3) {

@@ -456,6 +456,7 @@ fn prepare_assets_dir(dir: &Path) -> Result<(), ExtractError> {
     if let Err(e) = std::fs::create_dir_all(dir) {
         return Err(error(e.to_string()));
     }
+    crate::fs::remove_stale_temp_files(dir);
     match std::fs::symlink_metadata(dir) {
         Ok(meta) if meta.file_type().is_symlink() => Err(error(
             "it is a symlink; extract writes only into a real folder".to_string(),
@@ -474,10 +475,7 @@ fn write_new(path: &Path, data: &[u8]) -> Result<bool, ExtractError> {
         path: path.to_path_buf(),
         source,
     };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".mdembed-")
-        .tempfile_in(dir)
-        .map_err(write_error)?;
+    let mut temp = crate::fs::temp_file_in(dir).map_err(write_error)?;
     temp.write_all(data).map_err(write_error)?;
     temp.as_file().sync_all().map_err(write_error)?;
     // Image files are ordinary files: readable by everyone the umask allows, like any new file.

@@ -345,7 +345,7 @@ fn write_temp_file(
 ) -> Result<NamedTempFile, FsError> {
     let folder = parent_folder(target).unwrap_or(Path::new("."));
     // The temporary file is deleted when `temp` is dropped on any early return below.
-    let mut temp = NamedTempFile::new_in(folder).map_err(|source| write_error(path, source))?;
+    let mut temp = temp_file_in(folder).map_err(|source| write_error(path, source))?;
     {
         let mut buffered = io::BufWriter::with_capacity(256 * 1024, temp.as_file_mut());
         write(&mut buffered).map_err(|source| write_error(path, source))?;
@@ -363,6 +363,62 @@ fn write_temp_file(
             .map_err(|source| write_error(path, source))?;
     }
     Ok(temp)
+}
+
+/// Creates a temporary file in `folder` named `.mdembed-<process id>-<random>.tmp`, so that a
+/// later run can recognize the leftovers of a killed one ([`remove_stale_temp_files`]).
+pub fn temp_file_in(folder: &Path) -> io::Result<NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(folder)
+}
+
+const TEMP_PREFIX: &str = ".mdembed-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Removes temporary files that a killed mdembed process left in `folder`, and returns how many.
+///
+/// A file counts as left over when its name carries the id of a process that no longer runs
+/// (read from `/proc`), or, where `/proc` is missing, when it is more than an hour old, so that
+/// another mdembed writing into the same folder right now keeps its files.
+pub fn remove_stale_temp_files(folder: &Path) -> usize {
+    let Ok(entries) = fs::read_dir(folder) else {
+        return 0;
+    };
+    let proc_available = Path::new("/proc/self").exists();
+    let own = std::process::id();
+    let mut removed = 0;
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Some(rest) = name
+            .strip_prefix(TEMP_PREFIX)
+            .and_then(|r| r.strip_suffix(TEMP_SUFFIX))
+        else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid == own || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        let stale = if proc_available {
+            !Path::new("/proc").join(pid.to_string()).exists()
+        } else {
+            entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() > 3600)
+        };
+        if stale && fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// Renames `temp` over `target`. On failure the temporary file is removed when the error's copy

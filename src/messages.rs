@@ -132,7 +132,7 @@ impl Observer for Printer {
 
     /// Prints one document's diagnostics, and its text when it goes to standard output.
     fn document(&mut self, result: DocumentResult) {
-        let path = result.path.display().to_string();
+        let path = escape_controls(&result.path.display().to_string());
         if let Some(bar) = &self.progress {
             bar.inc(1);
             bar.set_message(path.clone());
@@ -455,6 +455,27 @@ impl Printer {
 /// data URI keeps its start, which names its type, and a path keeps its end, which names the
 /// file.
 fn shorten(target: &str) -> String {
+    escape_controls(&shorten_unescaped(target))
+}
+
+/// Writes control characters as `\u{..}`, so that a document cannot send escape sequences to
+/// the terminal through a destination printed in a message.
+fn escape_controls(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+fn shorten_unescaped(target: &str) -> String {
     const KEEP: usize = 60;
     if target.len() <= KEEP + 20 {
         return target.to_string();

@@ -226,7 +226,9 @@ where
             Input::Path(path) => {
                 let walked = walk::collect(std::slice::from_ref(path), &exclude);
                 for problem in walked.problems {
-                    if let WalkProblem::NotFound { .. } = problem {
+                    if let WalkProblem::NotFound { .. } | WalkProblem::NotRegularFile { .. } =
+                        problem
+                    {
                         let mut result = DocumentResult::new(path.clone());
                         result.error = Some(DocumentError::Walk(problem));
                         totals.add_document(&result);
@@ -246,6 +248,7 @@ where
         }
     }
     observer.start(pending.len());
+    remove_stale_temp_files(job, &pending);
 
     let mut emit = |result: DocumentResult| {
         totals.add_document(&result);
@@ -403,6 +406,25 @@ where
         }
     }
     result
+}
+
+/// Removes what killed runs left in the folders this run writes documents into, so that no
+/// temporary file outlives the run that follows a crash.
+fn remove_stale_temp_files(job: &Job, pending: &[Pending]) {
+    let mut folders = std::collections::BTreeSet::new();
+    for document in pending.iter().filter(|d| !d.stdin) {
+        let written = match &job.output {
+            Output::InPlace => Some(document.path.clone()),
+            Output::File(_) | Output::Directory { .. } => output_path(&job.output, document),
+            Output::Stdout | Output::Check => None,
+        };
+        if let Some(written) = written {
+            folders.insert(parent_dir(&written));
+        }
+    }
+    for folder in folders {
+        fs::remove_stale_temp_files(&folder);
+    }
 }
 
 /// Returns the folder of `path`, `.` for a bare file name.

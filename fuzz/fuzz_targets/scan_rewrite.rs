@@ -1,0 +1,90 @@
+//! Fuzzes the reference scanner and the rewriter. Any UTF-8 text is scanned, in the dialect the
+//! input's first byte selects, and every located destination is replaced with one fixed data
+//! URI. The result must scan to the same references, each with the new destination where it was
+//! rewritten and its old one elsewhere, and rewriting the output again must change nothing.
+
+#![no_main]
+
+use std::sync::Arc;
+
+use libfuzzer_sys::fuzz_target;
+use mdembed::rewrite::{self, Edit, EditText};
+use mdembed::scan::{self, Reference, ScanOptions, Site, Syntax};
+
+/// The destination every located reference gets: a valid one-pixel-sized payload.
+const URI: &str = "data:image/png;base64,iVBORw0KGgo=";
+
+/// Returns the edits that put `uri` into every reference that has a rewritable site.
+fn rewrite_all(references: &[Reference], uri: &EditText) -> (Vec<Edit>, Vec<bool>) {
+    let mut all = Vec::new();
+    let mut rewritten = Vec::with_capacity(references.len());
+    for reference in references {
+        let edits = rewrite::edits_for(&reference.site, uri);
+        rewritten.push(!edits.is_empty());
+        all.extend(edits);
+    }
+    (all, rewritten)
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&mode, text)) = data.split_first() else {
+        return;
+    };
+    let Ok(source) = std::str::from_utf8(text) else {
+        return;
+    };
+    let options = ScanOptions {
+        obsidian: mode & 1 == 1,
+    };
+    let uri = EditText::Text(Arc::from(URI));
+
+    let before = scan::scan_with(source, options);
+    for reference in &before.references {
+        // Reading the written destination must stay inside the source and on char boundaries.
+        let _ = reference.written(source);
+    }
+    let (edits, rewritten) = rewrite_all(&before.references, &uri);
+    let output = match rewrite::apply(source, edits) {
+        Ok(output) => output,
+        Err(error) => panic!("overlapping edits from one scan: {error}"),
+    };
+
+    let after = scan::scan_with(&output, options);
+    assert_eq!(
+        after.references.len(),
+        before.references.len(),
+        "reference count changed\ninput:  {source:?}\noutput: {output:?}"
+    );
+    for ((old, new), was_rewritten) in before
+        .references
+        .iter()
+        .zip(&after.references)
+        .zip(&rewritten)
+    {
+        let expected = if *was_rewritten {
+            URI
+        } else {
+            old.dest.as_str()
+        };
+        assert_eq!(
+            new.dest, expected,
+            "destination after rewriting\ninput:  {source:?}\noutput: {output:?}"
+        );
+        // An image that got its own destination is now written inline.
+        let expected_syntax = match old.site {
+            Site::OwnDestination { .. } => Syntax::MarkdownInline,
+            _ => old.syntax,
+        };
+        assert_eq!(
+            new.syntax, expected_syntax,
+            "syntax changed\ninput: {source:?}"
+        );
+    }
+
+    let (again, _) = rewrite_all(&after.references, &uri);
+    let twice = rewrite::apply(&output, again).expect("edits from the second scan overlap");
+    assert_eq!(
+        twice, output,
+        "rewriting twice changed the output\ninput: {source:?}"
+    );
+});
