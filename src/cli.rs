@@ -364,8 +364,9 @@ pub struct ImageProcessingArgs {
     #[arg(long, value_enum, default_value_t = FormatArg::Keep)]
     pub image_format: FormatArg,
 
-    /// Quality of lossy output from 1 to 100: JPEG quality, and lossy WebP quality. PNG output
-    /// is lossless and ignores it.
+    /// Quality of lossy output from 1 to 100: JPEG quality, and WebP quality (lossy WebP needs
+    /// the default `webp` feature; without it WebP is written losslessly and this is ignored).
+    /// PNG output is lossless and ignores it.
     #[arg(long, value_name = "1-100", default_value_t = 85,
           value_parser = clap::value_parser!(u8).range(1..=100))]
     pub quality: u8,
@@ -375,8 +376,9 @@ pub struct ImageProcessingArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_bytes: Option<u64>,
 
-    /// Remove EXIF (such as GPS position), XMP, text chunks and comments without re-encoding
-    /// the pixels; the ICC colour profile is kept.
+    /// Remove EXIF (such as GPS position), XMP, text chunks and comments of JPEG and PNG images
+    /// without re-encoding the pixels; the ICC colour profile and an EXIF orientation tag are
+    /// kept.
     #[arg(long)]
     pub strip_metadata: bool,
 }

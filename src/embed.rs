@@ -263,13 +263,26 @@ impl Embedder {
         let mut references = Vec::with_capacity(scanned.references.len());
         let mut definitions = Definitions::new(&scanned.labels);
 
-        for reference in &scanned.references {
-            let (line, column) = locator.locate(reference.start);
+        // Images are read, processed and encoded in parallel when the document itself runs on
+        // a worker of the run's thread pool (so `--jobs` bounds the threads); the edits are then
+        // made in source order.
+        let load = |reference: &Reference| {
             let mut notes = Vec::new();
             let loaded = match &reference.embed {
                 Some(embed) => self.load_embed(embed, &scope, &mut notes),
                 None => self.load_reference(reference, &scope, &mut notes),
             };
+            (notes, loaded)
+        };
+        let prepared: Vec<_> = if rayon::current_thread_index().is_some() {
+            use rayon::prelude::*;
+            scanned.references.par_iter().map(load).collect()
+        } else {
+            scanned.references.iter().map(load).collect()
+        };
+
+        for (reference, (mut notes, loaded)) in scanned.references.iter().zip(prepared) {
+            let (line, column) = locator.locate(reference.start);
             let outcome = match loaded {
                 Ok(loaded) if self.inspect_only => Outcome::Embedded {
                     path: loaded.path.clone(),

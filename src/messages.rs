@@ -277,8 +277,12 @@ impl Printer {
             _ => {}
         }
         for note in &reference.notes {
-            if let Note::AmbiguousName { .. } | Note::LargeUri { .. } | Note::LinkNotRebased = note
-            {
+            let warns = match note {
+                Note::AmbiguousName { .. } | Note::LargeUri { .. } | Note::LinkNotRebased => true,
+                Note::Image(image) => image.is_warning(),
+                _ => false,
+            };
+            if warns {
                 // The image was embedded, so this warns without changing the exit status.
                 self.warnings += 1;
                 if !self.quiet {
