@@ -31,69 +31,40 @@ fn main() -> ExitCode {
 /// Exit status for usage errors and documents that could not be read or written.
 const FAILURE: u8 = 2;
 
+/// Returns the value of a setup step, or from the calling function the exit status of its usage
+/// error.
+macro_rules! usage {
+    ($result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(error) => return messages::usage_error(&error),
+        }
+    };
+}
+
 fn embed(args: &cli::EmbedArgs) -> u8 {
-    let job = match args.job() {
-        Ok(job) => job,
-        Err(error) => return messages::usage_error(&error),
-    };
-    let options = match args.options() {
-        Ok(options) => options,
-        Err(error) => return messages::usage_error(&error),
-    };
-    let embedder = match mdembed::Embedder::new(&options) {
-        Ok(embedder) => embedder,
-        Err(error) => return messages::usage_error(&error),
-    };
-    let report = match args.output.report_target(&job.output) {
-        Ok(report) => report,
-        Err(error) => return messages::usage_error(&error),
-    };
-    let mut printer = Printer::new(&args.verbosity, &job.output, Mode::Embed, report);
-    let summary = mdembed::run::run(
-        &job,
-        |source, context| {
-            embedder
-                .plan(source, context.base_dir)
-                .map_err(|error| error.to_string())
-        },
-        &mut printer,
-    );
-    printer.finish(&summary)
+    let job = usage!(args.job());
+    let embedder = usage!(mdembed::Embedder::new(&usage!(args.options())));
+    let report = usage!(args.output.report_target(&job.output));
+    let printer = Printer::new(&args.verbosity, &job.output, Mode::Embed, report);
+    run(&job, printer, |source, context| {
+        embedder.plan(source, context.base_dir)
+    })
 }
 
 fn extract(args: &cli::ExtractArgs) -> u8 {
-    let job = match args.job() {
-        Ok(job) => job,
-        Err(error) => return messages::usage_error(&error),
-    };
+    let job = usage!(args.job());
     let extractor = mdembed::Extractor::new(args.options());
-    let report = match args.output.report_target(&job.output) {
-        Ok(report) => report,
-        Err(error) => return messages::usage_error(&error),
-    };
-    let mut printer = Printer::new(&args.verbosity, &job.output, Mode::Extract, report);
-    let summary = mdembed::run::run(
-        &job,
-        |source, context| {
-            let target = mdembed::run::extract_target(context);
-            extractor
-                .plan(source, &target)
-                .map_err(|error| error.to_string())
-        },
-        &mut printer,
-    );
-    printer.finish(&summary)
+    let report = usage!(args.output.report_target(&job.output));
+    let printer = Printer::new(&args.verbosity, &job.output, Mode::Extract, report);
+    run(&job, printer, |source, context| {
+        extractor.plan(source, &mdembed::run::extract_target(context))
+    })
 }
 
 fn list(args: &cli::ListArgs) -> u8 {
-    let job = match args.job() {
-        Ok(job) => job,
-        Err(error) => return messages::usage_error(&error),
-    };
-    let embedder = match mdembed::Embedder::for_inspection(&args.options()) {
-        Ok(embedder) => embedder,
-        Err(error) => return messages::usage_error(&error),
-    };
+    let job = usage!(args.job());
+    let embedder = usage!(mdembed::Embedder::for_inspection(&args.options()));
     let verbosity = cli::Verbosity {
         quiet: args.quiet,
         verbose: false,
@@ -103,14 +74,21 @@ fn list(args: &cli::ListArgs) -> u8 {
     } else {
         messages::ReportTarget::None
     };
-    let mut printer = Printer::new(&verbosity, &job.output, Mode::List, report);
+    let printer = Printer::new(&verbosity, &job.output, Mode::List, report);
+    run(&job, printer, |source, context| {
+        embedder.plan(source, context.base_dir)
+    })
+}
+
+/// Runs `job` with `plan` for each document, prints with `printer`, and returns the exit status.
+fn run<E: std::fmt::Display>(
+    job: &mdembed::run::Job,
+    mut printer: Printer,
+    plan: impl Fn(&str, &mdembed::run::DocumentContext<'_>) -> Result<mdembed::Planned, E> + Sync,
+) -> u8 {
     let summary = mdembed::run::run(
-        &job,
-        |source, context| {
-            embedder
-                .plan(source, context.base_dir)
-                .map_err(|error| error.to_string())
-        },
+        job,
+        |source, context| plan(source, context).map_err(|error| error.to_string()),
         &mut printer,
     );
     printer.finish(&summary)
@@ -138,10 +116,7 @@ fn image(args: &cli::ImageArgs) -> u8 {
     } else {
         mdembed::ImageSyntax::Markdown
     };
-    let options = match args.options() {
-        Ok(options) => options,
-        Err(error) => return messages::usage_error(&error),
-    };
+    let options = usage!(args.options());
     let mut status = 0;
     for file in &args.files {
         match mdembed::image_snippet(file, args.alt.as_deref(), syntax, &options) {
