@@ -254,7 +254,9 @@ where
         totals.add_document(&result);
         observer.document(result);
     };
-    let jobs = job.jobs.max(1).min(pending.len().max(1));
+    // A single document still runs on the pool when -j allows it, so that its images load in
+    // parallel.
+    let jobs = job.jobs.max(1);
     if jobs == 1 {
         for document in &pending {
             emit(process(job, document, &transform));
