@@ -46,8 +46,8 @@ pub enum Command {
     List(ListArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
-    /// Print the man page (roff).
-    Man,
+    /// Print the manual page (roff) of mdembed or of one subcommand.
+    Man(ManArgs),
 }
 
 /// Options of `mdembed list`.
@@ -114,6 +114,15 @@ impl ListArgs {
             ..Default::default()
         }
     }
+}
+
+/// Options of `mdembed man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (embed, extract, list, image, ...); none prints the
+    /// overview.
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }
 
 /// Options of `mdembed completions`.
@@ -274,8 +283,8 @@ pub struct TargetArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub warn_uri_size: Option<u64>,
 
-    /// Warn when an output document is larger than SIZE [default: 2M for typora, 5M for
-    /// obsidian, 10M otherwise].
+    /// Warn when embedding makes an output document larger than SIZE [default: 2M for typora,
+    /// 5M for obsidian, 10M otherwise].
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub warn_document_size: Option<u64>,
 }

@@ -375,7 +375,7 @@ impl Embedder {
         // A document that was already that large before embedding is not this run's doing.
         if !rewrite.is_empty() && output_len > limit && source.len() as u64 <= limit {
             warnings.push(format!(
-                "the embedded document is {output_len} bytes, more than {limit} that {} handles well; consider --max-width or --max-bytes",
+                "the embedded document is {output_len} bytes, more than the warning size {limit} for {} (--warn-document-size); consider --max-width or --max-bytes",
                 self.options.target
             ));
         }
@@ -575,25 +575,26 @@ fn load_image(path: &Path, options: &EmbedOptions) -> Result<Loaded, Problem> {
                 problem,
             }
         })?;
-    let (mime, uri) = match adapted {
+    let (mime, uri, embedded_len) = match adapted {
         Adapted::Bytes {
             bytes,
             kind,
             conversion,
         } => {
             notes.extend(conversion.map(Note::Converted));
-            (kind.mime(), datauri::encode(kind.mime(), &bytes))
+            let uri = datauri::encode(kind.mime(), &bytes);
+            (kind.mime(), uri, bytes.len() as u64)
         }
         Adapted::Uri { uri, conversion } => {
             notes.push(Note::Converted(conversion));
-            (ImageType::Svg.mime(), uri)
+            (ImageType::Svg.mime(), uri, source_len)
         }
     };
     Ok(Loaded {
         path: path.to_path_buf(),
         mime,
         uri: EditText::Text(Arc::from(uri)),
-        bytes: source_len,
+        bytes: embedded_len,
         notes,
     })
 }

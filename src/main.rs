@@ -23,7 +23,7 @@ fn main() -> ExitCode {
             clap_complete::generate(args.shell, &mut command, "mdembed", &mut std::io::stdout());
             0
         }
-        Command::Man => man(),
+        Command::Man(args) => man(args.command.as_deref()),
     };
     ExitCode::from(status)
 }
@@ -94,8 +94,19 @@ fn run<E: std::fmt::Display>(
     printer.finish(&summary)
 }
 
-fn man() -> u8 {
-    let command = <Cli as clap::CommandFactory>::command();
+fn man(subcommand: Option<&str>) -> u8 {
+    let top = <Cli as clap::CommandFactory>::command();
+    let command = match subcommand {
+        None => top,
+        Some(name) => match top.find_subcommand(name) {
+            // The page is named as the overview's SEE ALSO section names it.
+            Some(found) => found.clone().name(format!("mdembed-{name}")),
+            None => {
+                eprintln!("error: no subcommand named {name}; see `mdembed --help`");
+                return FAILURE;
+            }
+        },
+    };
     let mut page = Vec::new();
     if let Err(error) = clap_mangen::Man::new(command).render(&mut page) {
         eprintln!("error: cannot render the man page: {error}");

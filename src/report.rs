@@ -31,7 +31,7 @@ pub enum Outcome {
         path: PathBuf,
         /// The MIME type written into the URI.
         mime: &'static str,
-        /// Size of the image file in bytes.
+        /// Size in bytes of the image as embedded (after any processing or conversion).
         bytes: u64,
     },
     /// A data URI was written to an image file and the destination now links to it.
@@ -266,7 +266,7 @@ impl fmt::Display for Note {
             Note::Converted(conversion) => write!(f, "{conversion}"),
             Note::LargeUri { bytes, limit } => write!(
                 f,
-                "data URI of {bytes} bytes is larger than {limit}, which some editors do not show; consider --max-width or --max-bytes"
+                "data URI of {bytes} bytes is larger than the warning size {limit} (--warn-uri-size), which some editors do not show; consider --max-width or --max-bytes"
             ),
             Note::AmbiguousName { chosen, others } => write!(
                 f,
@@ -507,6 +507,7 @@ pub fn document_json(result: &crate::run::DocumentResult, command: Command) -> s
         "error": result.error.as_ref().map(|e| e.to_string()),
         "bytes_added": result.bytes_added,
         "bytes_removed": result.bytes_removed,
+        "warnings": result.warnings,
         "references": result
             .references
             .iter()

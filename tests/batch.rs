@@ -785,7 +785,7 @@ fn tree_json_reports_failed_document() {
 // The report schema.
 
 /// The status words a reference may have.
-const STATUSES: [&str; 21] = [
+const STATUSES: [&str; 22] = [
     "local",
     "embedded",
     "extracted",
@@ -805,6 +805,7 @@ const STATUSES: [&str; 21] = [
     "spaced-destination",
     "invalid-data-uri",
     "image-rejected",
+    "not-convertible",
     "stray-data-uri",
     "unlocated",
 ];
@@ -878,11 +879,17 @@ fn assert_schema(report: &Value, name: &str) {
                 "error",
                 "bytes_added",
                 "bytes_removed",
+                "warnings",
                 "references",
             ],
             &what,
         );
         assert!(document["path"].is_string(), "{what}.path");
+        let warnings = document["warnings"].as_array().expect("warnings array");
+        assert!(
+            warnings.iter().all(Value::is_string),
+            "{what}.warnings holds strings"
+        );
         assert!(document["changed"].is_boolean(), "{what}.changed");
         assert_string_or_null(&document["written"], &format!("{what}.written"));
         assert_string_or_null(&document["error"], &format!("{what}.error"));
@@ -1255,12 +1262,12 @@ fn pre_commit_manifest_names_hooks() {
     let check = &hooks[0];
     assert_eq!(check["id"], "mdembed-check", "first id");
     assert_eq!(check["entry"], "mdembed embed --check", "first entry");
-    assert_eq!(check["files"], "\\.(md|markdown)$", "first files");
+    assert_eq!(check["files"], "(?i)\\.(md|markdown)$", "first files");
     assert_eq!(check["pass_filenames"], true, "first pass_filenames");
     let list = &hooks[1];
     assert_eq!(list["id"], "mdembed-list", "second id");
     assert_eq!(list["entry"], "mdembed list", "second entry");
-    assert_eq!(list["files"], "\\.(md|markdown)$", "second files");
+    assert_eq!(list["files"], "(?i)\\.(md|markdown)$", "second files");
     for hook in hooks {
         assert!(hook["name"].is_string(), "name of {}", hook["id"]);
         let language = hook["language"].as_str().expect("language");

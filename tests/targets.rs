@@ -493,7 +493,20 @@ fn verbose_notes_each_conversion() {
     let text = "![o](old.bmp) ![f](fax.tiff)\n![l](logo.svg) ![a](a.png)\n";
     let run = embed_for(&ws, text, "portable", &["-v"]);
     assert_eq!(run.code, Some(0), "exit status");
-    let sizes = [bmp(1).len(), tiff(2).len(), svg().len(), png(3).len()];
+    // Sizes are of the images as embedded: the converted PNGs, decoded from the output.
+    let sizes: Vec<usize> = run
+        .stdout
+        .split("base64,")
+        .skip(1)
+        .map(|rest| {
+            let payload = &rest[..rest.find(')').expect("closing parenthesis")];
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, payload)
+                .expect("base64 payload")
+                .len()
+        })
+        .collect();
+    assert_eq!(sizes.len(), 4, "four data URIs");
+    assert_eq!(sizes[3], png(3).len(), "a kept PNG is embedded as it is");
     assert_eq!(
         run.stderr,
         lines(&[
@@ -809,14 +822,14 @@ fn broken_svg_left_linked_where_rasterized() {
 /// Returns the warning the binary prints for a data URI of `bytes` over `limit`.
 fn uri_warning(bytes: usize, limit: u64, target: &str, place: &str) -> String {
     format!(
-        "warning: data URI of {bytes} bytes is larger than {limit}, which some editors do not show; consider --max-width or --max-bytes: {target} ({place})"
+        "warning: data URI of {bytes} bytes is larger than the warning size {limit} (--warn-uri-size), which some editors do not show; consider --max-width or --max-bytes: {target} ({place})"
     )
 }
 
 /// Returns the warning the binary prints for a document of `bytes` over `limit`.
 fn document_warning(doc: &str, bytes: usize, limit: u64, target: &str) -> String {
     format!(
-        "warning: {doc}: the embedded document is {bytes} bytes, more than {limit} that {target} handles well; consider --max-width or --max-bytes"
+        "warning: {doc}: the embedded document is {bytes} bytes, more than the warning size {limit} for {target} (--warn-document-size); consider --max-width or --max-bytes"
     )
 }
 
