@@ -423,10 +423,15 @@ fn wiki_embed_reference(body: &str, range: Range<usize>, in_table: bool) -> Refe
 /// Returns the byte ranges of Obsidian `%%comments%%` in `body`, outside code. An unclosed `%%`
 /// comments out the rest of the document, as in Obsidian.
 fn obsidian_comments(body: &str, events: &[(Event<'_>, Range<usize>)]) -> Vec<Range<usize>> {
+    // `%%` in code, and inside an image or link (as in `![l](%%/a.png)`, whose destination the
+    // scanner reads as such), opens no comment.
     let mut code: Vec<Range<usize>> = Vec::new();
     for (event, range) in events {
         match event {
-            Event::Code(_) | Event::Start(Tag::CodeBlock(_)) => code.push(range.clone()),
+            Event::Code(_)
+            | Event::Start(Tag::CodeBlock(_) | Tag::Image { .. } | Tag::Link { .. }) => {
+                code.push(range.clone())
+            }
             _ => {}
         }
     }

@@ -1032,7 +1032,6 @@ fn unquoted_src_before_form_feed_stays_html() {
 }
 
 #[test]
-#[ignore = "an embedded destination holding %% uncomments the rest of an Obsidian note"]
 fn obsidian_comment_marker_in_destination_idempotent() {
     let ws = Workspace::new();
     ws.write("%%/a.png", png(23));
