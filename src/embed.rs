@@ -281,7 +281,11 @@ impl Embedder {
             scanned.references.iter().map(load).collect()
         };
 
-        for (reference, (mut notes, loaded)) in scanned.references.iter().zip(prepared) {
+        // The reference each edit belongs to, for the structure check below.
+        let mut owners: Vec<usize> = Vec::new();
+        for (index, (reference, (mut notes, loaded))) in
+            scanned.references.iter().zip(prepared).enumerate()
+        {
             let (line, column) = locator.locate(reference.start);
             let outcome = match loaded {
                 Ok(loaded) if self.inspect_only => Outcome::Embedded {
@@ -330,6 +334,7 @@ impl Embedder {
                 }
                 Err(outcome) => outcome,
             };
+            owners.resize(edits.len(), index);
             references.push(ReferenceReport {
                 syntax: reference.syntax,
                 offset: reference.start,
@@ -339,6 +344,26 @@ impl Embedder {
                 notes,
             });
         }
+
+        let mut inline_fallback = false;
+        if !definitions.is_empty() {
+            if definitions.survive_in(source) {
+                edits.extend(definitions.append_edits(source));
+                owners.resize(edits.len(), crate::verify::SHARED);
+            } else {
+                inline_fallback = true;
+            }
+        }
+        leave_unsafe_as_written(
+            source,
+            &scanned.references,
+            &mut edits,
+            &owners,
+            &mut references,
+            ScanOptions {
+                obsidian: vault.is_some(),
+            },
+        );
 
         for stray in &scanned.strays {
             if let StrayKind::SpacedDestination { dest } = &stray.kind
@@ -357,14 +382,6 @@ impl Embedder {
         }
         references.sort_by_key(|r| r.offset);
 
-        let mut inline_fallback = false;
-        if !definitions.is_empty() {
-            if definitions.survive_in(source) {
-                edits.extend(definitions.append_edits(source));
-            } else {
-                inline_fallback = true;
-            }
-        }
         let rewrite = Rewrite::new(edits, source.len())?;
         let mut warnings = Vec::new();
         let limit = self
@@ -696,6 +713,73 @@ fn read_and_sniff(path: &Path) -> Result<(Vec<u8>, ImageType), Problem> {
                 "content is not a known image format".to_string()
             },
         }),
+    }
+}
+
+/// Drops the edits of references whose rewrite would change how the document parses, and
+/// reports those references as left as written.
+fn leave_unsafe_as_written(
+    source: &str,
+    scanned: &[Reference],
+    edits: &mut Vec<Edit>,
+    owners: &[usize],
+    reports: &mut [ReferenceReport],
+    options: ScanOptions,
+) {
+    let mut found = crate::verify::unsafe_references(source, edits, owners, scanned.len(), options);
+    if found.is_empty() {
+        return;
+    }
+    // Second try for those references: keep the angle brackets of a `<...>` destination, which
+    // an enclosing construct may need.
+    let bracketed: Vec<Edit> = edits
+        .iter()
+        .zip(owners)
+        .map(|(edit, owner)| {
+            let angle = source
+                .get(edit.range.clone())
+                .is_some_and(|old| old.starts_with('<') && old.ends_with('>'));
+            if found.contains(owner) && angle && edit.prefix.is_empty() && edit.suffix.is_empty() {
+                let mut kept = edit.clone();
+                kept.prefix = "<".to_string();
+                kept.suffix = ">".to_string();
+                kept
+            } else {
+                edit.clone()
+            }
+        })
+        .collect();
+    if bracketed != *edits {
+        let again =
+            crate::verify::unsafe_references(source, &bracketed, owners, scanned.len(), options);
+        *edits = bracketed;
+        found = again;
+        if found.is_empty() {
+            return;
+        }
+    }
+    // Images sharing a rewritten definition share its fate.
+    let mut unsafe_set: HashSet<usize> = found.iter().copied().collect();
+    for &index in &found {
+        if let Site::Definition(range) = &scanned[index].site {
+            for (other, reference) in scanned.iter().enumerate() {
+                if reference.site == Site::Definition(range.clone()) {
+                    unsafe_set.insert(other);
+                }
+            }
+        }
+    }
+    let mut kept = Vec::with_capacity(edits.len());
+    for (edit, owner) in edits.drain(..).zip(owners) {
+        if !unsafe_set.contains(owner) {
+            kept.push(edit);
+        }
+    }
+    *edits = kept;
+    for index in unsafe_set {
+        if let Outcome::Embedded { .. } = reports[index].outcome {
+            reports[index].outcome = Outcome::Problem(Problem::ChangesStructure);
+        }
     }
 }
 

@@ -36,6 +36,7 @@ pub mod scan;
 pub mod sniff;
 pub mod target;
 pub mod transform;
+pub mod verify;
 pub mod walk;
 
 pub use extract::{

@@ -172,6 +172,10 @@ pub enum Problem {
     /// blank line broke.
     #[error("data URI outside any image syntax, left as it is")]
     StrayDataUri,
+    /// Writing the new destination would change how the document parses (a rare CommonMark
+    /// corner, such as an image inside another link's destination).
+    #[error("left as written because the new destination would change how the document parses")]
+    ChangesStructure,
     /// The destination's bytes could not be located in the source with certainty.
     #[error("destination not located in the source, left as written")]
     Unlocated,
@@ -191,6 +195,7 @@ impl Problem {
             Problem::Image { .. } => "image-rejected",
             Problem::Convert { .. } => "not-convertible",
             Problem::StrayDataUri => "stray-data-uri",
+            Problem::ChangesStructure => "changes-structure",
             Problem::Unlocated => "unlocated",
         }
     }
