@@ -1041,3 +1041,59 @@ fn obsidian_comment_marker_in_destination_idempotent() {
         "second embed changed the document"
     );
 }
+
+/// Every input on which fuzzing found a rewrite that changed the parse: after the structure
+/// check drops the unsafe edits, the output has as many references as the input.
+#[test]
+fn fuzz_regressions_keep_reference_count() {
+    use mdembed::rewrite::{self, EditText};
+    use mdembed::scan::{self, ScanOptions};
+    use std::sync::Arc;
+
+    let folder =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/scan_rewrite");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&folder).expect("regression folder") {
+        let data = std::fs::read(entry.expect("entry").path()).expect("regression input");
+        let Some((&mode, text)) = data.split_first() else {
+            continue;
+        };
+        let Ok(source) = std::str::from_utf8(text) else {
+            continue;
+        };
+        let options = ScanOptions {
+            obsidian: mode & 1 == 1,
+        };
+        let uri = EditText::Text(Arc::from("data:image/png;base64,iVBORw0KGgo="));
+        let before = scan::scan_with(source, options);
+        let mut edits = Vec::new();
+        let mut owners = Vec::new();
+        for (index, reference) in before.references.iter().enumerate() {
+            let new = rewrite::edits_for(&reference.site, &uri);
+            owners.extend(std::iter::repeat_n(index, new.len()));
+            edits.extend(new);
+        }
+        let unsafe_refs = mdembed::verify::unsafe_references(
+            source,
+            &edits,
+            &owners,
+            before.references.len(),
+            options,
+        );
+        let kept: Vec<_> = edits
+            .into_iter()
+            .zip(&owners)
+            .filter(|(_, owner)| !unsafe_refs.contains(owner))
+            .map(|(edit, _)| edit)
+            .collect();
+        let output = rewrite::apply(source, kept).expect("edits from one scan");
+        let after = scan::scan_with(&output, options);
+        assert_eq!(
+            after.references.len(),
+            before.references.len(),
+            "input {source:?}\noutput {output:?}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} regression inputs read");
+}
