@@ -785,7 +785,7 @@ fn tree_json_reports_failed_document() {
 // The report schema.
 
 /// The status words a reference may have.
-const STATUSES: [&str; 22] = [
+const STATUSES: [&str; 23] = [
     "local",
     "embedded",
     "extracted",
@@ -806,6 +806,7 @@ const STATUSES: [&str; 22] = [
     "invalid-data-uri",
     "image-rejected",
     "not-convertible",
+    "changes-structure",
     "stray-data-uri",
     "unlocated",
 ];
