@@ -726,7 +726,7 @@ fn leave_unsafe_as_written(
     reports: &mut [ReferenceReport],
     options: ScanOptions,
 ) {
-    let mut found = crate::verify::unsafe_references(source, edits, owners, scanned.len(), options);
+    let mut found = crate::verify::unsafe_references(source, edits, owners, scanned, options);
     if found.is_empty() {
         return;
     }
@@ -750,8 +750,7 @@ fn leave_unsafe_as_written(
         })
         .collect();
     if bracketed != *edits {
-        let again =
-            crate::verify::unsafe_references(source, &bracketed, owners, scanned.len(), options);
+        let again = crate::verify::unsafe_references(source, &bracketed, owners, scanned, options);
         *edits = bracketed;
         found = again;
         if found.is_empty() {

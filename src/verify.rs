@@ -6,14 +6,15 @@
 //! - a line `[x]:![](...)` that becomes a reference definition once the destination has no space;
 //! - an unquoted HTML attribute whose new quotes make the tag invalid.
 //!
-//! So every rewrite is scanned again, with short placeholders for the data URIs, and a reference
-//! whose edits change the number of references is left as written.
+//! So every rewrite is scanned again, with short placeholders for the data URIs. A reference
+//! whose edits change which references the document has, or where the others point, is left as
+//! written.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::rewrite::{Edit, EditText, Rewrite};
-use crate::scan::{self, ScanOptions};
+use crate::scan::{self, Reference, ScanOptions};
 
 /// The most references tested one by one when the whole rewrite fails the check. Past it the
 /// whole rewrite is dropped, because each test scans the document once more.
@@ -24,35 +25,54 @@ pub const SHARED: usize = usize::MAX;
 
 /// Returns the indices of the references whose edits change the structure of `source`.
 ///
-/// `owners[i]` is the reference that `edits[i]` belongs to. [`SHARED`] marks an edit that belongs
-/// to none and is always kept, such as the definitions appended for reference style. `expected`
-/// is the number of references the source has. The result is empty when the whole rewrite keeps that number.
+/// `owners[i]` is the reference that `edits[i]` belongs to, an index into `before`, the
+/// references of `source`. [`SHARED`] marks an edit that belongs to none and is always kept, such
+/// as the definitions appended for reference style. The result is empty when the whole rewrite keeps that number.
 pub fn unsafe_references(
     source: &str,
     edits: &[Edit],
     owners: &[usize],
-    expected: usize,
+    before: &[Reference],
     options: ScanOptions,
 ) -> Vec<usize> {
     if owners.iter().all(|&owner| owner == SHARED) {
         return Vec::new();
     }
-    let count = |selected: Vec<Edit>| -> Option<usize> {
-        let probe = Rewrite::new(selected, source.len())
-            .ok()?
-            .text(source)
-            .ok()?;
-        Some(scan::scan_with(&probe, options).references.len())
-    };
-    let probe_of = |keep: &dyn Fn(usize) -> bool| -> Vec<Edit> {
-        edits
+    // The rewrite keeps the structure when the probe has the same references in the same order:
+    // the rewritten ones now pointing at the placeholder, every other one at its old destination.
+    let preserved = |keep: &dyn Fn(usize) -> bool| -> bool {
+        let selected: Vec<Edit> = edits
             .iter()
             .zip(owners)
             .filter(|(_, owner)| **owner == SHARED || keep(**owner))
             .map(|(edit, _)| placeholder(edit))
-            .collect()
+            .collect();
+        let rewritten: BTreeSet<usize> = owners
+            .iter()
+            .copied()
+            .filter(|&owner| owner != SHARED && keep(owner))
+            .collect();
+        let Some(probe) = Rewrite::new(selected, source.len())
+            .ok()
+            .and_then(|rewrite| rewrite.text(source).ok())
+        else {
+            return false;
+        };
+        let after = scan::scan_with(&probe, options).references;
+        after.len() == before.len()
+            && before
+                .iter()
+                .zip(&after)
+                .enumerate()
+                .all(|(index, (old, new))| {
+                    if rewritten.contains(&index) {
+                        new.dest == PLACEHOLDER
+                    } else {
+                        new.dest == old.dest
+                    }
+                })
     };
-    if count(probe_of(&|_| true)) == Some(expected) {
+    if preserved(&|_| true) {
         return Vec::new();
     }
     let all: BTreeSet<usize> = owners.iter().copied().filter(|&o| o != SHARED).collect();
@@ -62,15 +82,17 @@ pub fn unsafe_references(
     let culprits: BTreeSet<usize> = all
         .iter()
         .copied()
-        .filter(|&reference| count(probe_of(&|owner| owner == reference)) != Some(expected))
+        .filter(|&reference| !preserved(&|owner| owner == reference))
         .collect();
     // The remaining edits must also pass together; otherwise nothing is rewritten.
-    if culprits.is_empty() || count(probe_of(&|owner| !culprits.contains(&owner))) != Some(expected)
-    {
+    if culprits.is_empty() || !preserved(&|owner| !culprits.contains(&owner)) {
         return all.into_iter().collect();
     }
     culprits.into_iter().collect()
 }
+
+/// The short data URI that stands for every new destination while checking.
+const PLACEHOLDER: &str = "data:image/png;base64,AAAA";
 
 /// Returns `edit` with a data URI replaced by a short one of the same shape, so that checking a
 /// rewrite never reads or copies large images.
@@ -81,7 +103,7 @@ fn placeholder(edit: &Edit) -> Edit {
     };
     let mut edit = edit.clone();
     if is_data_uri {
-        edit.text = EditText::Text(Arc::from("data:image/png;base64,AAAA"));
+        edit.text = EditText::Text(Arc::from(PLACEHOLDER));
     }
     edit
 }

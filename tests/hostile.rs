@@ -1077,7 +1077,7 @@ fn fuzz_regressions_keep_reference_count() {
             source,
             &edits,
             &owners,
-            before.references.len(),
+            &before.references,
             options,
         );
         let kept: Vec<_> = edits
@@ -1093,6 +1093,14 @@ fn fuzz_regressions_keep_reference_count() {
             before.references.len(),
             "input {source:?}\noutput {output:?}"
         );
+        for (old, new) in before.references.iter().zip(&after.references) {
+            assert!(
+                new.dest == old.dest || new.dest.starts_with("data:image/png;base64,"),
+                "{:?} became {:?}\ninput {source:?}\noutput {output:?}",
+                old.dest,
+                new.dest
+            );
+        }
         checked += 1;
     }
     assert!(checked >= 20, "only {checked} regression inputs read");

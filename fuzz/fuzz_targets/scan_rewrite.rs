@@ -31,7 +31,7 @@ fn rewrite_all(
         all.extend(edits);
     }
     let unsafe_refs =
-        mdembed::verify::unsafe_references(source, &all, &owners, references.len(), options);
+        mdembed::verify::unsafe_references(source, &all, &owners, references, options);
     let mut rewritten = vec![false; references.len()];
     let mut kept = Vec::new();
     for (edit, owner) in all.into_iter().zip(owners) {
