@@ -363,6 +363,7 @@ impl Embedder {
             ScanOptions {
                 obsidian: vault.is_some(),
             },
+            style == Style::Reference,
         );
 
         for stray in &scanned.strays {
@@ -725,8 +726,10 @@ fn leave_unsafe_as_written(
     owners: &[usize],
     reports: &mut [ReferenceReport],
     options: ScanOptions,
+    reference_style: bool,
 ) {
-    let mut found = crate::verify::unsafe_references(source, edits, owners, scanned, options);
+    let mut found =
+        crate::verify::unsafe_references(source, edits, owners, scanned, options, reference_style);
     if found.is_empty() {
         return;
     }
@@ -750,7 +753,14 @@ fn leave_unsafe_as_written(
         })
         .collect();
     if bracketed != *edits {
-        let again = crate::verify::unsafe_references(source, &bracketed, owners, scanned, options);
+        let again = crate::verify::unsafe_references(
+            source,
+            &bracketed,
+            owners,
+            scanned,
+            options,
+            reference_style,
+        );
         *edits = bracketed;
         found = again;
         if found.is_empty() {

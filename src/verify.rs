@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::rewrite::{Edit, EditText, Rewrite};
-use crate::scan::{self, Reference, ScanOptions};
+use crate::scan::{self, Reference, ScanOptions, Site, Syntax};
 
 /// The most references tested one by one when the whole rewrite fails the check. Past it the
 /// whole rewrite is dropped, because each test scans the document once more.
@@ -27,13 +27,15 @@ pub const SHARED: usize = usize::MAX;
 ///
 /// `owners[i]` is the reference that `edits[i]` belongs to, an index into `before`, the
 /// references of `source`. [`SHARED`] marks an edit that belongs to none and is always kept, such
-/// as the definitions appended for reference style. The result is empty when the whole rewrite keeps that number.
+/// as the definitions appended for reference style. `reference_style` tells whether inline
+/// images were moved to definitions. The result is empty when the whole rewrite keeps that number.
 pub fn unsafe_references(
     source: &str,
     edits: &[Edit],
     owners: &[usize],
     before: &[Reference],
     options: ScanOptions,
+    reference_style: bool,
 ) -> Vec<usize> {
     if owners.iter().all(|&owner| owner == SHARED) {
         return Vec::new();
@@ -67,8 +69,9 @@ pub fn unsafe_references(
                 .all(|(index, (old, new))| {
                     if rewritten.contains(&index) {
                         new.dest == PLACEHOLDER
+                            && new.syntax == rewritten_syntax(old, reference_style)
                     } else {
-                        new.dest == old.dest
+                        new.dest == old.dest && new.syntax == old.syntax
                     }
                 })
     };
@@ -89,6 +92,22 @@ pub fn unsafe_references(
         return all.into_iter().collect();
     }
     culprits.into_iter().collect()
+}
+
+/// Returns the syntax a rewritten reference is written in afterwards. An Obsidian embed and an
+/// image that gets its own destination become inline images, or with reference style reference
+/// images, as inline images do with reference style; everything else keeps its syntax.
+fn rewritten_syntax(old: &Reference, reference_style: bool) -> Syntax {
+    let converted = match &old.site {
+        Site::Embed(_) | Site::OwnDestination { .. } => true,
+        Site::Destination(_) => old.syntax == Syntax::MarkdownInline,
+        _ => false,
+    };
+    match (converted, reference_style) {
+        (true, true) => Syntax::MarkdownReference,
+        (true, false) => Syntax::MarkdownInline,
+        (false, _) => old.syntax,
+    }
 }
 
 /// The short data URI that stands for every new destination while checking.
