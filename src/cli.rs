@@ -247,8 +247,8 @@ pub struct EmbedArgs {
     #[command(flatten)]
     pub target: TargetArgs,
 
-    /// Where data URIs go: `inline` in each image, or `reference`: in link reference definitions
-    /// at the end of the document, so that the prose keeps short lines.
+    /// The place of data URIs: `inline` in each image, or `reference` in link reference
+    /// definitions at the end of the document, so that the prose keeps short lines.
     #[arg(long, value_enum, default_value_t = StyleArg::Inline)]
     pub style: StyleArg,
 
@@ -256,7 +256,7 @@ pub struct EmbedArgs {
     pub verbosity: Verbosity,
 }
 
-/// Where data URIs are written.
+/// The place data URIs are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum StyleArg {
     /// In the image itself.
@@ -274,7 +274,7 @@ pub struct TargetArgs {
     #[arg(long, value_enum, default_value_t = TargetArg::Browser)]
     pub target: TargetArg,
 
-    /// How SVG images are written: base64, percent-encoded text, or rasterized to PNG
+    /// The SVG encoding: base64, percent-encoded text, or rasterized to PNG
     /// [default: what the target needs].
     #[arg(long, value_enum)]
     pub svg: Option<SvgArg>,
@@ -356,7 +356,7 @@ pub fn jobs(requested: Option<u16>) -> usize {
     )
 }
 
-/// What to do to images before they are embedded.
+/// The processing applied to images before they are embedded.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Image processing")]
 pub struct ImageProcessingArgs {
@@ -447,7 +447,7 @@ fn parse_size(text: &str) -> Result<u64, String> {
         })
 }
 
-/// Where documents go.
+/// The destination of documents.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Rewrite each changed file in place (atomically; permissions kept).

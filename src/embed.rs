@@ -25,12 +25,12 @@ pub struct EmbedOptions {
     pub root: Option<PathBuf>,
     /// When Obsidian syntax is read. Default: [`ObsidianMode::Auto`].
     pub obsidian: ObsidianMode,
-    /// What to do to each image before it is embedded. Default: nothing.
+    /// The processing applied to each image before it is embedded. Default: none.
     pub image: ImageOptions,
     /// The viewer the document is made for; images it cannot display are converted. Default:
     /// [`Target::Browser`].
     pub target: Target,
-    /// How SVG is written. Default (`None`): as the target needs.
+    /// The SVG encoding. Default (`None`): the one the target needs.
     pub svg: Option<SvgEncoding>,
     /// One data URI larger than this earns a warning. Default (`None`): the target's
     /// threshold ([`Target::uri_warning_bytes`]).
@@ -38,11 +38,11 @@ pub struct EmbedOptions {
     /// An output document larger than this earns a warning. Default (`None`): the target's
     /// threshold ([`Target::document_warning_bytes`]).
     pub warn_document_bytes: Option<u64>,
-    /// Where data URIs are written. Default: [`Style::Inline`].
+    /// The place data URIs are written. Default: [`Style::Inline`].
     pub style: Style,
 }
 
-/// Where data URIs are written.
+/// The place data URIs are written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Style {
     /// In each image's destination.
@@ -56,7 +56,7 @@ pub enum Style {
 /// When `![[...]]` embeds and `%%comments%%` are read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ObsidianMode {
-    /// For documents inside a vault (an ancestor folder holds `.obsidian/`).
+    /// For documents inside a vault (an ancestor folder contains `.obsidian/`).
     #[default]
     Auto,
     /// For every document; outside a vault the root serves as the vault.
@@ -126,7 +126,7 @@ pub struct Embedder {
     inspect_only: bool,
 }
 
-/// Encoded images kept for later documents when no document in flight holds them. Large enough
+/// Encoded images kept for later documents when no document in flight uses them. Large enough
 /// for the screenshots and icons that documentation folders share, small next to the documents
 /// themselves.
 const CACHE_BUDGET: usize = 16 * 1024 * 1024;
@@ -137,7 +137,7 @@ struct Vault {
     index: VaultIndex,
 }
 
-/// How one document is read and where its references may lead.
+/// The dialect and the resolver of one document.
 struct DocumentScope<'a> {
     resolver: &'a Resolver,
     vault: Option<Arc<Vault>>,
@@ -264,7 +264,7 @@ impl Embedder {
         let mut definitions = Definitions::new(&scanned.labels);
 
         // Images are read, processed and encoded in parallel when the document itself runs on
-        // a worker of the run's thread pool (so `--jobs` bounds the threads); the edits are then
+        // a worker of the run's thread pool, so `--jobs` bounds the threads. The edits are then
         // made in source order.
         let load = |reference: &Reference| {
             let mut notes = Vec::new();
@@ -810,8 +810,8 @@ fn embed_edit(reference: &Reference, embed: &WikiEmbed, uri: &EditText) -> Edit 
 }
 
 /// Adds the edits that make `reference` refer to a definition holding its data URI, for
-/// `--style reference`; returns false for references that stay as they are written (HTML, and
-/// images that already use a definition).
+/// `--style reference`. Returns false for references that stay as they are written, which are
+/// HTML images and images that already use a definition.
 fn reference_style_edit(
     source: &str,
     reference: &Reference,
@@ -911,7 +911,7 @@ pub enum ImageSyntax {
 pub struct ImageError {
     /// The file as given.
     pub path: PathBuf,
-    /// What is wrong with it.
+    /// The problem found.
     pub problem: Problem,
 }
 

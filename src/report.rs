@@ -25,7 +25,7 @@ impl fmt::Display for Location {
 /// The outcome of one image reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// The destination now holds a data URI.
+    /// The destination now contains a data URI.
     Embedded {
         /// The canonical path of the image file.
         path: PathBuf,
@@ -151,7 +151,7 @@ pub enum Problem {
     Image {
         /// The resolved path.
         path: PathBuf,
-        /// What went wrong.
+        /// The reason.
         problem: crate::transform::TransformProblem,
     },
     /// The target cannot display the image and it could not be converted.
@@ -159,7 +159,7 @@ pub enum Problem {
     Convert {
         /// The resolved path.
         path: PathBuf,
-        /// What went wrong.
+        /// The reason.
         problem: crate::target::ConvertProblem,
     },
     /// A data URI that cannot be decoded.

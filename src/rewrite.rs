@@ -5,7 +5,7 @@
 //!
 //! An edit's text is either held in memory or, for a large image, read from its file and
 //! base64-encoded while the output is written, so that a document referencing a 200 MB image never
-//! holds its encoding in memory ([`Rewrite::write_to`]).
+//! keeps its encoding in memory ([`Rewrite::write_to`]).
 
 use std::io::{self, Read, Write};
 use std::ops::Range;
@@ -183,7 +183,7 @@ pub fn edits_for(site: &Site, text: &EditText) -> Vec<Edit> {
                 suffix,
             }]
         }
-        // An embed becomes a whole new image whose alt text only the caller knows.
+        // An embed becomes a whole new image, and only the caller has its alt text.
         Site::Embed(_) | Site::Unlocated => Vec::new(),
     }
 }
@@ -206,7 +206,7 @@ pub struct Rewrite {
 
 impl Rewrite {
     /// Sorts `edits` by range and drops duplicates (a quote added around an attribute value
-    /// that holds several URLs). Insertions at the start of a replaced range go before it.
+    /// that contains several URLs). Insertions at the start of a replaced range go before it.
     /// Overlapping edits, or edits past the end of a source of `source_len` bytes, are an error.
     pub fn new(mut edits: Vec<Edit>, source_len: usize) -> Result<Rewrite, OverlapError> {
         edits.sort_by_key(|e| (e.range.start, e.range.end));

@@ -1,6 +1,6 @@
 //! Finding image references in a Markdown document, with the byte ranges of their destinations.
 //!
-//! pulldown-cmark tells which constructs are images, but it reports the range of the whole
+//! pulldown-cmark reports which constructs are images, but it reports the range of the whole
 //! `![alt](dest "title")` and an already decoded `dest_url`; no API exposes where the destination
 //! bytes are. So the scanner locates them itself: it scans one CommonMark link destination after
 //! the alt text (or after the `]:` of a reference definition) and accepts the candidate only if
@@ -103,7 +103,7 @@ pub struct Reference {
     pub syntax: Syntax,
     /// Byte offset of its first character: the `!` of `![`, or the `<` of an HTML tag.
     pub start: usize,
-    /// The destination as a renderer sees it: backslash escapes, entities and `<...>` decoded,
+    /// The destination as a renderer reads it: backslash escapes, entities and `<...>` decoded,
     /// percent-encoding kept.
     pub dest: String,
     /// The alt text (plain text of a Markdown image's description, or the HTML `alt` value).

@@ -49,7 +49,7 @@ const DCT_SCALING_MARGIN: u32 = 2;
 pub enum OutputFormat {
     /// The source's own format; images that need no change are embedded byte for byte.
     ///
-    /// A resized GIF or ICO is written as PNG, because neither format holds resampled colours
+    /// A resized GIF or ICO is written as PNG, because neither format keeps resampled colours
     /// well.
     #[default]
     Keep,
@@ -74,7 +74,7 @@ impl OutputFormat {
     }
 }
 
-/// What to do to each image before it is embedded.
+/// The processing applied to each image before it is embedded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageOptions {
     /// Downscale images wider than this, keeping the aspect ratio. Default: none.
@@ -751,7 +751,7 @@ fn encode(
                 image::codecs::png::FilterType::Adaptive,
             );
             if let Some(icc) = icc {
-                // The image 0.25 PNG encoder accepts any profile, so this cannot fail.
+                // image 0.25.10's PNG encoder stores any profile and returns Ok.
                 let _ = encoder.set_icc_profile(icc);
             }
             encoder
@@ -907,7 +907,7 @@ fn encode_webp(
 
     let mut encoder = WebPEncoder::new_lossless(&mut *bytes);
     if let Some(icc) = icc {
-        // The image 0.25 WebP encoder accepts any profile, so this cannot fail.
+        // image 0.25.10's WebP encoder stores any profile and returns Ok.
         let _ = encoder.set_icc_profile(icc);
     }
     encoder

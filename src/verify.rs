@@ -16,7 +16,7 @@ use std::sync::Arc;
 use crate::rewrite::{Edit, EditText, Rewrite};
 use crate::scan::{self, Reference, ScanOptions, Site, Syntax};
 
-/// The most references tested one by one when the whole rewrite fails the check. Past it the
+/// The maximum number of references tested one by one when the whole rewrite fails the check. Past it the
 /// whole rewrite is dropped, because each test scans the document once more.
 const MAX_SINGLE_CHECKS: usize = 256;
 
@@ -27,7 +27,7 @@ pub const SHARED: usize = usize::MAX;
 ///
 /// `owners[i]` is the reference that `edits[i]` belongs to, an index into `before`, the
 /// references of `source`. [`SHARED`] marks an edit that belongs to none and is always kept, such
-/// as the definitions appended for reference style. `reference_style` tells whether inline
+/// as the definitions appended for reference style. `reference_style` is true when inline
 /// images were moved to definitions. The result is empty when the whole rewrite keeps that number.
 pub fn unsafe_references(
     source: &str,
@@ -94,9 +94,9 @@ pub fn unsafe_references(
     culprits.into_iter().collect()
 }
 
-/// Returns the syntax a rewritten reference is written in afterwards. An Obsidian embed and an
-/// image that gets its own destination become inline images, or with reference style reference
-/// images, as inline images do with reference style; everything else keeps its syntax.
+/// Returns the syntax a rewritten reference is written in afterwards. Obsidian embeds, images
+/// that get their own destination, and inline images become inline images, or reference images
+/// with reference style. Every other reference keeps its syntax.
 fn rewritten_syntax(old: &Reference, reference_style: bool) -> Syntax {
     let converted = match &old.site {
         Site::Embed(_) | Site::OwnDestination { .. } => true,
