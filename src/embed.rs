@@ -728,64 +728,16 @@ fn leave_unsafe_as_written(
     options: ScanOptions,
     reference_style: bool,
 ) {
-    let mut found =
-        crate::verify::unsafe_references(source, edits, owners, scanned, options, reference_style);
-    if found.is_empty() {
-        return;
-    }
-    // Second try for those references: keep the angle brackets of a `<...>` destination, which
-    // an enclosing construct may need.
-    let bracketed: Vec<Edit> = edits
-        .iter()
-        .zip(owners)
-        .map(|(edit, owner)| {
-            let angle = source
-                .get(edit.range.clone())
-                .is_some_and(|old| old.starts_with('<') && old.ends_with('>'));
-            if found.contains(owner) && angle && edit.prefix.is_empty() && edit.suffix.is_empty() {
-                let mut kept = edit.clone();
-                kept.prefix = "<".to_string();
-                kept.suffix = ">".to_string();
-                kept
-            } else {
-                edit.clone()
-            }
-        })
-        .collect();
-    if bracketed != *edits {
-        let again = crate::verify::unsafe_references(
-            source,
-            &bracketed,
-            owners,
-            scanned,
-            options,
-            reference_style,
-        );
-        *edits = bracketed;
-        found = again;
-        if found.is_empty() {
-            return;
-        }
-    }
-    // Images sharing a rewritten definition share its fate.
-    let mut unsafe_set: HashSet<usize> = found.iter().copied().collect();
-    for &index in &found {
-        if let Site::Definition(range) = &scanned[index].site {
-            for (other, reference) in scanned.iter().enumerate() {
-                if reference.site == Site::Definition(range.clone()) {
-                    unsafe_set.insert(other);
-                }
-            }
-        }
-    }
-    let mut kept = Vec::with_capacity(edits.len());
-    for (edit, owner) in edits.drain(..).zip(owners) {
-        if !unsafe_set.contains(owner) {
-            kept.push(edit);
-        }
-    }
-    *edits = kept;
-    for index in unsafe_set {
+    let checked = crate::verify::keep_safe(
+        source,
+        std::mem::take(edits),
+        owners,
+        scanned,
+        options,
+        reference_style,
+    );
+    *edits = checked.edits;
+    for index in checked.left {
         if let Outcome::Embedded { .. } = reports[index].outcome {
             reports[index].outcome = Outcome::Problem(Problem::ChangesStructure);
         }

@@ -9,89 +9,314 @@
 //! So every rewrite is scanned again, with short placeholders for the data URIs. A reference
 //! whose edits change which references the document has, or where the others point, is left as
 //! written.
+//!
+//! The choice must also be stable: running the tool again on its own output must change nothing.
+//! A reference left as written in the first run is tried again in the second one, now with its
+//! neighbours already rewritten, so [`keep_safe`] tries such references again in the same way
+//! until no more of them can be rewritten.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::rewrite::{Edit, EditText, Rewrite};
 use crate::scan::{self, Reference, ScanOptions, Site, Syntax};
 
-/// The maximum number of references tested one by one when the whole rewrite fails the check. Past it the
-/// whole rewrite is dropped, because each test scans the document once more.
+/// The largest number of references tested one by one when the whole rewrite fails the check.
+/// Past it every reference is left as written, because each test scans the document once more.
 const MAX_SINGLE_CHECKS: usize = 256;
+
+/// The most scans one document may cost in all rounds of [`keep_safe`].
+// NOTE: a document that reaches this budget stops in a state that a second run may improve on,
+// which breaks idempotence; it takes hundreds of references that only pass one after another.
+const MAX_PROBES: usize = 4 * MAX_SINGLE_CHECKS;
 
 /// The owner of edits that belong to no single reference.
 pub const SHARED: usize = usize::MAX;
 
-/// Returns the indices of the references whose edits change the structure of `source`.
+/// The edits that passed the check and the references left as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    /// The edits to apply: those of the rewritten references and the shared ones.
+    pub edits: Vec<Edit>,
+    /// The indices of the references whose edits were dropped, in ascending order.
+    pub left: Vec<usize>,
+}
+
+/// How the edits of one unit are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Variant {
+    /// As the caller made them.
+    Plain,
+    /// With the angle brackets of a `<...>` destination kept, which an enclosing construct may
+    /// need.
+    Bracketed,
+}
+
+/// Returns the edits of `edits` that keep the structure of `source`, and the references whose
+/// edits were dropped.
 ///
 /// `owners[i]` is the reference that `edits[i]` belongs to, an index into `before`, the
 /// references of `source`. [`SHARED`] marks an edit that belongs to none and is always kept, such
 /// as the definitions appended for reference style. `reference_style` is true when inline
-/// images were moved to definitions. The result is empty when the whole rewrite keeps that number.
-pub fn unsafe_references(
+/// images were moved to definitions.
+///
+/// References whose edits touch the same bytes (images sharing one definition) are kept or left
+/// together. When the whole rewrite fails the check, each reference is tried alone, and again
+/// with its angle brackets kept; those that pass are rewritten if they pass together, and the
+/// rest are tried again in the same way with them in place.
+pub fn keep_safe(
     source: &str,
-    edits: &[Edit],
+    edits: Vec<Edit>,
     owners: &[usize],
     before: &[Reference],
     options: ScanOptions,
     reference_style: bool,
-) -> Vec<usize> {
-    if owners.iter().all(|&owner| owner == SHARED) {
-        return Vec::new();
-    }
-    // The rewrite keeps the structure when the probe has the same references in the same order:
-    // the rewritten ones now pointing at the placeholder, every other one at its old destination.
-    let preserved = |keep: &dyn Fn(usize) -> bool| -> bool {
-        let selected: Vec<Edit> = edits
-            .iter()
-            .zip(owners)
-            .filter(|(_, owner)| **owner == SHARED || keep(**owner))
-            .map(|(edit, _)| placeholder(edit))
-            .collect();
+) -> Checked {
+    let units = units(&edits, owners);
+    let mut pending: BTreeSet<usize> = units.values().copied().collect();
+    let bracketable: BTreeSet<usize> = edits
+        .iter()
+        .zip(owners)
+        .filter(|(edit, owner)| **owner != SHARED && bracketed(source, edit).is_some())
+        .map(|(_, owner)| units[owner])
+        .collect();
+    let probe = |choice: &BTreeMap<usize, Variant>| -> bool {
+        let selected = select(source, &edits, owners, &units, choice);
         let rewritten: BTreeSet<usize> = owners
             .iter()
             .copied()
-            .filter(|&owner| owner != SHARED && keep(owner))
+            .filter(|owner| *owner != SHARED && choice.contains_key(&units[owner]))
             .collect();
-        let Some(probe) = Rewrite::new(selected, source.len())
-            .ok()
-            .and_then(|rewrite| rewrite.text(source).ok())
-        else {
-            return false;
-        };
-        let after = scan::scan_with(&probe, options).references;
-        after.len() == before.len()
-            && before
-                .iter()
-                .zip(&after)
-                .enumerate()
-                .all(|(index, (old, new))| {
-                    if rewritten.contains(&index) {
+        preserved(
+            source,
+            selected,
+            &rewritten,
+            before,
+            options,
+            reference_style,
+        )
+    };
+
+    let mut accepted: BTreeMap<usize, Variant> = BTreeMap::new();
+    let mut probes = 0;
+    // The first round tests everything at once, which is all a well-formed document needs.
+    while !pending.is_empty() {
+        let mut all = accepted.clone();
+        all.extend(pending.iter().map(|&unit| (unit, Variant::Plain)));
+        probes += 1;
+        if probe(&all) {
+            accepted = all;
+            break;
+        }
+        if pending.len() > MAX_SINGLE_CHECKS || probes + 2 * pending.len() > MAX_PROBES {
+            break;
+        }
+        let mut passing = BTreeMap::new();
+        for &unit in &pending {
+            let variants: &[Variant] = if bracketable.contains(&unit) {
+                &[Variant::Plain, Variant::Bracketed]
+            } else {
+                &[Variant::Plain]
+            };
+            for &variant in variants {
+                let mut alone = accepted.clone();
+                alone.insert(unit, variant);
+                probes += 1;
+                if probe(&alone) {
+                    passing.insert(unit, variant);
+                    break;
+                }
+            }
+        }
+        if passing.is_empty() {
+            break;
+        }
+        let mut together = accepted.clone();
+        together.extend(passing.iter().map(|(&unit, &variant)| (unit, variant)));
+        probes += 1;
+        if !probe(&together) {
+            break;
+        }
+        accepted = together;
+        for unit in passing.keys() {
+            pending.remove(unit);
+        }
+    }
+
+    let edits = select_owned(source, edits, owners, &units, &accepted);
+    let left: BTreeSet<usize> = owners
+        .iter()
+        .copied()
+        .filter(|owner| *owner != SHARED && !accepted.contains_key(&units[owner]))
+        .collect();
+    Checked {
+        edits,
+        left: left.into_iter().collect(),
+    }
+}
+
+/// Groups the owners of edits that replace the same bytes; returns each owner's group, named by
+/// its smallest member.
+fn units(edits: &[Edit], owners: &[usize]) -> HashMap<usize, usize> {
+    let mut by_range: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut parent: HashMap<usize, usize> = HashMap::new();
+    fn root(parent: &HashMap<usize, usize>, mut owner: usize) -> usize {
+        while let Some(&next) = parent.get(&owner) {
+            if next == owner {
+                break;
+            }
+            owner = next;
+        }
+        owner
+    }
+    for (edit, &owner) in edits.iter().zip(owners) {
+        if owner == SHARED {
+            continue;
+        }
+        parent.entry(owner).or_insert(owner);
+        // Insertions (the quotes of an unquoted attribute) are never shared between images.
+        if edit.range.is_empty() {
+            continue;
+        }
+        let key = (edit.range.start, edit.range.end);
+        match by_range.get(&key) {
+            Some(&other) => {
+                let (a, b) = (root(&parent, owner), root(&parent, other));
+                let (low, high) = (a.min(b), a.max(b));
+                parent.insert(high, low);
+            }
+            None => {
+                by_range.insert(key, owner);
+            }
+        }
+    }
+    parent
+        .keys()
+        .map(|&owner| (owner, root(&parent, owner)))
+        .collect()
+}
+
+/// Returns the edits whose owner's unit is chosen, written as chosen, with placeholders for data
+/// URIs; shared edits are always included.
+fn select(
+    source: &str,
+    edits: &[Edit],
+    owners: &[usize],
+    units: &HashMap<usize, usize>,
+    choice: &BTreeMap<usize, Variant>,
+) -> Vec<Edit> {
+    edits
+        .iter()
+        .zip(owners)
+        .filter_map(|(edit, owner)| {
+            let variant = if *owner == SHARED {
+                Variant::Plain
+            } else {
+                *choice.get(&units[owner])?
+            };
+            Some(placeholder(&written(source, edit.clone(), variant)))
+        })
+        .collect()
+}
+
+/// Like [`select`], but consumes `edits` and keeps their real text.
+fn select_owned(
+    source: &str,
+    edits: Vec<Edit>,
+    owners: &[usize],
+    units: &HashMap<usize, usize>,
+    choice: &BTreeMap<usize, Variant>,
+) -> Vec<Edit> {
+    edits
+        .into_iter()
+        .zip(owners)
+        .filter_map(|(edit, owner)| {
+            let variant = if *owner == SHARED {
+                Variant::Plain
+            } else {
+                *choice.get(&units[owner])?
+            };
+            Some(written(source, edit, variant))
+        })
+        .collect()
+}
+
+/// Returns `edit` written in `variant`.
+fn written(source: &str, edit: Edit, variant: Variant) -> Edit {
+    match variant {
+        Variant::Plain => edit,
+        Variant::Bracketed => bracketed(source, &edit).unwrap_or(edit),
+    }
+}
+
+/// Returns `edit` with the angle brackets of the `<...>` destination it replaces put back, or
+/// `None` when it replaces no such destination.
+fn bracketed(source: &str, edit: &Edit) -> Option<Edit> {
+    let old = source.get(edit.range.clone())?;
+    if old.len() < 2 || !old.starts_with('<') || !old.ends_with('>') {
+        return None;
+    }
+    if !edit.prefix.is_empty() || !edit.suffix.is_empty() {
+        return None;
+    }
+    let mut kept = edit.clone();
+    kept.prefix = "<".to_string();
+    kept.suffix = ">".to_string();
+    Some(kept)
+}
+
+/// Tells whether applying `edits` to `source` keeps its references: the same number, each
+/// starting where its old start moved to, those owned by `rewritten` now pointing at the
+/// placeholder and every other one at its old destination. Positions matter because two
+/// references can share a destination: a rewrite that hides one image and exposes another with
+/// the same text must not pass.
+fn preserved(
+    source: &str,
+    mut edits: Vec<Edit>,
+    rewritten: &BTreeSet<usize>,
+    before: &[Reference],
+    options: ScanOptions,
+    reference_style: bool,
+) -> bool {
+    edits.sort_by_key(|e| (e.range.start, e.range.end));
+    edits.dedup();
+    // Growth of the text up to the end of each edit, to move old offsets to new ones.
+    let mut growth = Vec::with_capacity(edits.len());
+    let mut total = 0isize;
+    for edit in &edits {
+        let new_len = edit.prefix.len() + edit.text.len() + edit.suffix.len();
+        total += new_len as isize - edit.range.len() as isize;
+        growth.push(total);
+    }
+    let moved = |offset: usize| -> usize {
+        // Edits that end at or before the offset (an insertion there included) come before it.
+        let before_it = edits.partition_point(|e| e.range.end <= offset);
+        match before_it {
+            0 => offset,
+            n => offset.wrapping_add_signed(growth[n - 1]),
+        }
+    };
+    let Some(probe) = Rewrite::new(edits.clone(), source.len())
+        .ok()
+        .and_then(|rewrite| rewrite.text(source).ok())
+    else {
+        return false;
+    };
+    let after = scan::scan_with(&probe, options).references;
+    after.len() == before.len()
+        && before
+            .iter()
+            .zip(&after)
+            .enumerate()
+            .all(|(index, (old, new))| {
+                new.start == moved(old.start)
+                    && if rewritten.contains(&index) {
                         new.dest == PLACEHOLDER
                             && new.syntax == rewritten_syntax(old, reference_style)
                     } else {
                         new.dest == old.dest && new.syntax == old.syntax
                     }
-                })
-    };
-    if preserved(&|_| true) {
-        return Vec::new();
-    }
-    let all: BTreeSet<usize> = owners.iter().copied().filter(|&o| o != SHARED).collect();
-    if all.len() > MAX_SINGLE_CHECKS {
-        return all.into_iter().collect();
-    }
-    let culprits: BTreeSet<usize> = all
-        .iter()
-        .copied()
-        .filter(|&reference| !preserved(&|owner| owner == reference))
-        .collect();
-    // The remaining edits must also pass together; otherwise nothing is rewritten.
-    if culprits.is_empty() || !preserved(&|owner| !culprits.contains(&owner)) {
-        return all.into_iter().collect();
-    }
-    culprits.into_iter().collect()
+            })
 }
 
 /// Returns the syntax a rewritten reference is written in afterwards. Obsidian embeds, images
@@ -125,4 +350,101 @@ fn placeholder(edit: &Edit) -> Edit {
         edit.text = EditText::Text(Arc::from(PLACEHOLDER));
     }
     edit
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uri() -> EditText {
+        EditText::Text(Arc::from("data:image/png;base64,iVBORw0KGgo="))
+    }
+
+    /// A rewrite that hides one image and shows another with the same destination elsewhere
+    /// keeps the count and the destinations, but not the positions.
+    #[test]
+    fn moved_reference_is_not_the_same_reference() {
+        let source = "![a](x.png) ![b](y.png) `![b](y.png)`";
+        let before = scan::scan(source).references;
+        assert_eq!(
+            before.iter().map(|r| r.start).collect::<Vec<_>>(),
+            vec![0, 12]
+        );
+        // Owned by the first image: its destination and, past it, everything up to the code span.
+        let edit = Edit {
+            range: 5..25,
+            prefix: String::new(),
+            text: uri(),
+            suffix: ") ` `".to_string(),
+        };
+        let probe = crate::rewrite::apply(source, vec![edit.clone()]).expect("one edit");
+        let after = scan::scan(&probe).references;
+        assert_eq!(
+            after.iter().map(|r| r.dest.as_str()).collect::<Vec<_>>(),
+            vec!["data:image/png;base64,iVBORw0KGgo=", "y.png"],
+            "destinations alone do not show the change in {probe:?}"
+        );
+        let checked = keep_safe(
+            source,
+            vec![edit],
+            &[0],
+            &before,
+            ScanOptions::default(),
+            false,
+        );
+        assert_eq!(checked.left, vec![0]);
+        assert_eq!(checked.edits, Vec::new());
+    }
+
+    /// Edits that are kept carry their real text, not the placeholder used for checking.
+    #[test]
+    fn kept_edits_are_the_real_ones() {
+        let source = "![a](x.png) and <img src=y.png>";
+        let before = scan::scan(source).references;
+        let mut edits = Vec::new();
+        let mut owners = Vec::new();
+        for (index, reference) in before.iter().enumerate() {
+            let new = crate::rewrite::edits_for(&reference.site, &uri());
+            owners.extend(std::iter::repeat_n(index, new.len()));
+            edits.extend(new);
+        }
+        let checked = keep_safe(
+            source,
+            edits,
+            &owners,
+            &before,
+            ScanOptions::default(),
+            false,
+        );
+        assert_eq!(checked.left, Vec::<usize>::new());
+        let output = crate::rewrite::apply(source, checked.edits).expect("edits");
+        assert_eq!(
+            output,
+            "![a](data:image/png;base64,iVBORw0KGgo=) and <img src=\"data:image/png;base64,iVBORw0KGgo=\">"
+        );
+    }
+
+    /// A `<...>` destination whose brackets the enclosing construct needs keeps them; without
+    /// them the `>` of the outer destination would end the image.
+    #[test]
+    fn angle_brackets_kept_where_needed() {
+        let source = "[a](<![b](<x.png>)>)\n";
+        let before = scan::scan(source).references;
+        let edits = crate::rewrite::edits_for(&before[0].site, &uri());
+        let owners = vec![0; edits.len()];
+        let checked = keep_safe(
+            source,
+            edits,
+            &owners,
+            &before,
+            ScanOptions::default(),
+            false,
+        );
+        let output = crate::rewrite::apply(source, checked.edits).expect("edits");
+        assert_eq!(checked.left, Vec::<usize>::new());
+        assert_eq!(
+            output,
+            "[a](<![b](<data:image/png;base64,iVBORw0KGgo=>)>)\n"
+        );
+    }
 }

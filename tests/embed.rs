@@ -54,6 +54,33 @@ fn reference_styles_rewrite_definitions_once() {
     assert_clean_embed(&run, input, &expected, 4);
 }
 
+/// A definition shared by two images is rewritten even when another reference in the document
+/// has to be left as written: the images sharing it are checked together, not one by one.
+#[test]
+fn shared_definition_embedded_beside_unsafe_reference() {
+    let ws = Workspace::new();
+    let dot = png(1);
+    ws.write("dot.png", &dot);
+    ws.write("a b.png", png(2));
+    // Without its space the first line's destination turns the line into a definition.
+    let input = "[x]:![](<a b.png>)\n\n![one][d] ![two][d]\n\n[d]: dot.png\n";
+    let run = embed_doc(&ws, input, &[]);
+    let expected = format!(
+        "[x]:![](<a b.png>)\n\n![one][d] ![two][d]\n\n[d]: {}\n",
+        data_uri("image/png", &dot)
+    );
+    assert_eq!(run.stdout, expected, "standard output");
+    assert_eq!(
+        run.stderr,
+        lines(&[
+            "warning: left as written because the new destination would change how the document parses: <a b.png> (doc.md:1:5)",
+            &summary(1, 1, 2, added(input, &expected), 1),
+        ]),
+        "standard error"
+    );
+    assert_eq!(run.code, Some(1), "exit status");
+}
+
 #[test]
 fn shared_definition_noted_with_verbose() {
     let ws = Workspace::new();

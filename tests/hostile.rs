@@ -1042,13 +1042,33 @@ fn obsidian_comment_marker_in_destination_idempotent() {
     );
 }
 
-/// Every input on which fuzzing found a rewrite that changed the parse: after the structure
-/// check drops the unsafe edits, the output has as many references as the input.
-#[test]
-fn fuzz_regressions_keep_reference_count() {
+/// Puts one data URI into every reference of `source` whose rewrite keeps the structure, as
+/// embed does; returns the output.
+fn rewrite_all_safe(source: &str, options: mdembed::scan::ScanOptions) -> String {
     use mdembed::rewrite::{self, EditText};
-    use mdembed::scan::{self, ScanOptions};
     use std::sync::Arc;
+
+    let uri = EditText::Text(Arc::from("data:image/png;base64,iVBORw0KGgo="));
+    let before = mdembed::scan::scan_with(source, options);
+    let mut edits = Vec::new();
+    let mut owners = Vec::new();
+    for (index, reference) in before.references.iter().enumerate() {
+        let new = rewrite::edits_for(&reference.site, &uri);
+        owners.extend(std::iter::repeat_n(index, new.len()));
+        edits.extend(new);
+    }
+    let kept =
+        mdembed::verify::keep_safe(source, edits, &owners, &before.references, options, false)
+            .edits;
+    rewrite::apply(source, kept).expect("edits from one scan")
+}
+
+/// Every input on which fuzzing found a rewrite that changed the parse or was not idempotent:
+/// after the structure check drops the unsafe edits, the output has as many references as the
+/// input, each pointing where it did or at the data URI, and rewriting it again changes nothing.
+#[test]
+fn fuzz_regressions_keep_structure_and_idempotence() {
+    use mdembed::scan::{self, ScanOptions};
 
     let folder =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/scan_rewrite");
@@ -1064,30 +1084,8 @@ fn fuzz_regressions_keep_reference_count() {
         let options = ScanOptions {
             obsidian: mode & 1 == 1,
         };
-        let uri = EditText::Text(Arc::from("data:image/png;base64,iVBORw0KGgo="));
         let before = scan::scan_with(source, options);
-        let mut edits = Vec::new();
-        let mut owners = Vec::new();
-        for (index, reference) in before.references.iter().enumerate() {
-            let new = rewrite::edits_for(&reference.site, &uri);
-            owners.extend(std::iter::repeat_n(index, new.len()));
-            edits.extend(new);
-        }
-        let unsafe_refs = mdembed::verify::unsafe_references(
-            source,
-            &edits,
-            &owners,
-            &before.references,
-            options,
-            false,
-        );
-        let kept: Vec<_> = edits
-            .into_iter()
-            .zip(&owners)
-            .filter(|(_, owner)| !unsafe_refs.contains(owner))
-            .map(|(edit, _)| edit)
-            .collect();
-        let output = rewrite::apply(source, kept).expect("edits from one scan");
+        let output = rewrite_all_safe(source, options);
         let after = scan::scan_with(&output, options);
         assert_eq!(
             after.references.len(),
@@ -1108,7 +1106,12 @@ fn fuzz_regressions_keep_reference_count() {
                 new.dest
             );
         }
+        assert_eq!(
+            rewrite_all_safe(&output, options),
+            output,
+            "rewriting twice changed the output\ninput {source:?}"
+        );
         checked += 1;
     }
-    assert!(checked >= 20, "only {checked} regression inputs read");
+    assert!(checked >= 28, "only {checked} regression inputs read");
 }

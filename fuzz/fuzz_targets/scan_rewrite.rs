@@ -14,9 +14,9 @@ use mdembed::scan::{self, Reference, ScanOptions, Site, Syntax};
 /// The destination every located reference gets: a valid one-pixel-sized payload.
 const URI: &str = "data:image/png;base64,iVBORw0KGgo=";
 
-/// Returns the edits that put `uri` into every reference that has a rewritable site.
-/// References whose rewrite would change the parse are left out, as embed leaves them as
-/// written ([`mdembed::verify::unsafe_references`]).
+/// Returns the edits that put `uri` into every reference that has a rewritable site, and which
+/// references they rewrite. References whose rewrite would change the parse are left out, as
+/// embed leaves them as written ([`mdembed::verify::keep_safe`]).
 fn rewrite_all(
     source: &str,
     references: &[Reference],
@@ -30,17 +30,15 @@ fn rewrite_all(
         owners.extend(std::iter::repeat_n(index, edits.len()));
         all.extend(edits);
     }
-    let unsafe_refs =
-        mdembed::verify::unsafe_references(source, &all, &owners, references, options, false);
     let mut rewritten = vec![false; references.len()];
-    let mut kept = Vec::new();
-    for (edit, owner) in all.into_iter().zip(owners) {
-        if !unsafe_refs.contains(&owner) {
-            rewritten[owner] = true;
-            kept.push(edit);
-        }
+    for &owner in &owners {
+        rewritten[owner] = true;
     }
-    (kept, rewritten)
+    let checked = mdembed::verify::keep_safe(source, all, &owners, references, options, false);
+    for index in checked.left {
+        rewritten[index] = false;
+    }
+    (checked.edits, rewritten)
 }
 
 fuzz_target!(|data: &[u8]| {
