@@ -356,7 +356,7 @@ impl Embedder {
         }
         leave_unsafe_as_written(
             source,
-            &scanned.references,
+            &scanned,
             &mut edits,
             &owners,
             &mut references,
@@ -721,7 +721,7 @@ fn read_and_sniff(path: &Path) -> Result<(Vec<u8>, ImageType), Problem> {
 /// reports those references as left as written.
 fn leave_unsafe_as_written(
     source: &str,
-    scanned: &[Reference],
+    scanned: &crate::scan::Scan,
     edits: &mut Vec<Edit>,
     owners: &[usize],
     reports: &mut [ReferenceReport],

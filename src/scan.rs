@@ -142,6 +142,8 @@ pub struct Scan {
     /// The labels of the document's link reference definitions, and of references to labels
     /// that nothing defines, as written.
     pub labels: Vec<String>,
+    /// A fingerprint of how the document parses outside its images: see [`structure_of`].
+    pub structure: u64,
 }
 
 /// Text outside any image syntax that a reader probably meant as an image.
@@ -203,7 +205,7 @@ pub fn scan_with(source: &str, options: ScanOptions) -> Scan {
     let body_start = front_matter.as_ref().map_or(bom_len, |r| r.end);
     let body = &source[body_start..];
 
-    let (mut references, mut strays, labels) = scan_body(body, options);
+    let (mut references, mut strays, labels, structure) = scan_body(body, options);
     for reference in &mut references {
         reference.shift(body_start);
     }
@@ -215,6 +217,7 @@ pub fn scan_with(source: &str, options: ScanOptions) -> Scan {
         front_matter,
         strays,
         labels,
+        structure,
     }
 }
 
@@ -282,7 +285,10 @@ impl<'a> Iterator for LineIter<'a> {
 }
 
 /// Scans a document body (no BOM, no front matter); offsets are relative to `body`.
-fn scan_body(body: &str, options: ScanOptions) -> (Vec<Reference>, Vec<Stray>, Vec<String>) {
+/// What [`scan_body`] finds: references, strays, labels and the structure fingerprint.
+type BodyScan = (Vec<Reference>, Vec<Stray>, Vec<String>, u64);
+
+fn scan_body(body: &str, options: ScanOptions) -> BodyScan {
     let mut parser_options = parser_options();
     if options.obsidian {
         parser_options |= Options::ENABLE_WIKILINKS;
@@ -383,7 +389,78 @@ fn scan_body(body: &str, options: ScanOptions) -> (Vec<Reference>, Vec<Stray>, V
         .collect();
     drop(parser);
     labels.extend(undefined.into_inner());
-    (references, strays, labels)
+    let structure = structure_of(&events);
+    (references, strays, labels, structure)
+}
+
+/// Returns a fingerprint of the parse `events` describe, blind to what a rewrite of image
+/// destinations may change: each image is one token whatever its syntax, alt text and
+/// destination (an Obsidian embed becomes a Markdown image), and each run of raw HTML is one
+/// token whatever its text (a `src` value changes in it). Everything else counts: every other
+/// event with its text, tags with their attributes, link destinations and labels. Adjacent text
+/// events count as one, since where the parser splits text carries no meaning, and line endings
+/// at the very end of the text are ignored: definitions appended to a document that ends inside
+/// a fenced code block end the block with one more newline.
+///
+/// Two documents with the same fingerprint have the same blocks, the same links and the same
+/// text outside images and HTML; a rewrite that changes it changed more than destinations.
+pub fn structure_of(events: &[(Event<'_>, Range<usize>)]) -> u64 {
+    use std::hash::{Hash, Hasher};
+
+    #[derive(Hash)]
+    enum Token<'a> {
+        Text(&'a str),
+        Image,
+        Html,
+        Other(String),
+    }
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    // Past this index only End events follow.
+    let content_end = events
+        .iter()
+        .rposition(|(event, _)| !matches!(event, Event::End(_)))
+        .map_or(0, |i| i + 1);
+    let mut text = String::new();
+    let mut i = 0;
+    while i < events.len() {
+        let event = &events[i].0;
+        if let Event::Text(piece) = event {
+            text.push_str(piece);
+            i += 1;
+            continue;
+        }
+        if !text.is_empty() {
+            let last = if i >= content_end {
+                text.trim_end_matches(['\n', '\r'])
+            } else {
+                &text
+            };
+            Token::Text(last).hash(&mut hasher);
+            text.clear();
+        }
+        match event {
+            Event::Start(Tag::Image { .. }) => {
+                Token::Image.hash(&mut hasher);
+                i = matching_end(events, i) + 1;
+            }
+            Event::Html(_) | Event::InlineHtml(_) => {
+                Token::Html.hash(&mut hasher);
+                while i < events.len()
+                    && matches!(events[i].0, Event::Html(_) | Event::InlineHtml(_))
+                {
+                    i += 1;
+                }
+            }
+            other => {
+                Token::Other(format!("{other:?}")).hash(&mut hasher);
+                i += 1;
+            }
+        }
+    }
+    if !text.is_empty() {
+        Token::Text(text.trim_end_matches(['\n', '\r'])).hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 /// Builds the reference for an Obsidian embed from its source text: pulldown-cmark's
@@ -1160,5 +1237,50 @@ mod tests {
         let scanned = scan(source);
         assert_eq!(scanned.references[0].start, 3);
         assert_eq!(scanned.references[0].site, Site::Destination(8..13));
+    }
+
+    fn structure(source: &str) -> u64 {
+        scan_with(source, ScanOptions { obsidian: true }).structure
+    }
+
+    #[test]
+    fn structure_blind_to_destinations_and_html_text() {
+        let base = structure("# T\n\n![a](x.png) and <img src=x.png> [l](/u)\n");
+        assert_eq!(
+            structure("# T\n\n![a](data:image/png;base64,AAAA) and <img src=\"data:,\"> [l](/u)\n"),
+            base
+        );
+        // An Obsidian embed and the Markdown image it becomes.
+        assert_eq!(
+            structure("A ![[x.png|30]] b\n"),
+            structure("A ![x|30](data:image/png;base64,AAAA) b\n")
+        );
+    }
+
+    #[test]
+    fn structure_sees_links_text_and_blocks() {
+        let base = structure("![a](x.png) [l](/u) text\n");
+        assert_ne!(
+            structure("![a](x.png) [l](/v) text\n"),
+            base,
+            "link destination"
+        );
+        assert_ne!(structure("![a](x.png) [l] text\n"), base, "link to text");
+        assert_ne!(structure("![a](x.png) [l](/u) test\n"), base, "text");
+        assert_ne!(
+            structure("![a](x.png)\n\n[l](/u) text\n"),
+            base,
+            "paragraphs"
+        );
+    }
+
+    #[test]
+    fn structure_ignores_final_line_endings() {
+        // The definition ends the list item and with it the unclosed fence inside.
+        assert_eq!(
+            structure("- x\n\n  ~~~\n  code"),
+            structure("- x\n\n  ~~~\n  code\n\n[a]: /u\n")
+        );
+        assert_ne!(structure("~~~\ncode"), structure("~~~\ncode\nmore"));
     }
 }

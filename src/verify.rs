@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::rewrite::{Edit, EditText, Rewrite};
-use crate::scan::{self, Reference, ScanOptions, Site, Syntax};
+use crate::scan::{self, Reference, Scan, ScanOptions, Site, Syntax};
 
 /// The largest number of references tested one by one when the whole rewrite fails the check.
 /// Past it every reference is left as written, because each test scans the document once more.
@@ -55,8 +55,8 @@ enum Variant {
 /// Returns the edits of `edits` that keep the structure of `source`, and the references whose
 /// edits were dropped.
 ///
-/// `owners[i]` is the reference that `edits[i]` belongs to, an index into `before`, the
-/// references of `source`. [`SHARED`] marks an edit that belongs to none and is always kept, such
+/// `owners[i]` is the reference that `edits[i]` belongs to, an index into the references of
+/// `before`, the scan of `source`. [`SHARED`] marks an edit that belongs to none and is always kept, such
 /// as the definitions appended for reference style. `reference_style` is true when inline
 /// images were moved to definitions.
 ///
@@ -68,7 +68,7 @@ pub fn keep_safe(
     source: &str,
     edits: Vec<Edit>,
     owners: &[usize],
-    before: &[Reference],
+    before: &Scan,
     options: ScanOptions,
     reference_style: bool,
 ) -> Checked {
@@ -265,7 +265,8 @@ fn bracketed(source: &str, edit: &Edit) -> Option<Edit> {
     Some(kept)
 }
 
-/// Tells whether applying `edits` to `source` keeps its references: the same number, each
+/// Tells whether applying `edits` to `source` keeps the structure of its parse outside images
+/// ([`Scan::structure`]) and its references: the same number, each
 /// starting where its old start moved to, those owned by `rewritten` now pointing at the
 /// placeholder and every other one at its old destination. Positions matter because two
 /// references can share a destination: a rewrite that hides one image and exposes another with
@@ -274,7 +275,7 @@ fn preserved(
     source: &str,
     mut edits: Vec<Edit>,
     rewritten: &BTreeSet<usize>,
-    before: &[Reference],
+    before: &Scan,
     options: ScanOptions,
     reference_style: bool,
 ) -> bool {
@@ -302,11 +303,13 @@ fn preserved(
     else {
         return false;
     };
-    let after = scan::scan_with(&probe, options).references;
-    after.len() == before.len()
-        && before
+    let after = scan::scan_with(&probe, options);
+    let (before_refs, after_refs) = (&before.references, &after.references);
+    after.structure == before.structure
+        && after_refs.len() == before_refs.len()
+        && before_refs
             .iter()
-            .zip(&after)
+            .zip(after_refs)
             .enumerate()
             .all(|(index, (old, new))| {
                 new.start == moved(old.start)
@@ -365,9 +368,13 @@ mod tests {
     #[test]
     fn moved_reference_is_not_the_same_reference() {
         let source = "![a](x.png) ![b](y.png) `![b](y.png)`";
-        let before = scan::scan(source).references;
+        let before = scan::scan(source);
         assert_eq!(
-            before.iter().map(|r| r.start).collect::<Vec<_>>(),
+            before
+                .references
+                .iter()
+                .map(|r| r.start)
+                .collect::<Vec<_>>(),
             vec![0, 12]
         );
         // Owned by the first image: its destination and, past it, everything up to the code span.
@@ -396,14 +403,39 @@ mod tests {
         assert_eq!(checked.edits, Vec::new());
     }
 
+    /// A rewrite that keeps every image but turns text into a link changed the document.
+    #[test]
+    fn new_link_is_a_change_of_structure() {
+        let source = "![a](x.png) [c]\n\n[b]: /u\n";
+        let before = scan::scan(source);
+        let edits = vec![
+            Edit::replace(5..10, uri()),
+            Edit::replace(12..15, Arc::<str>::from("[b]")),
+        ];
+        let probe = crate::rewrite::apply(source, edits.clone()).expect("two edits");
+        assert_eq!(
+            probe,
+            "![a](data:image/png;base64,iVBORw0KGgo=) [b]\n\n[b]: /u\n"
+        );
+        let checked = keep_safe(
+            source,
+            edits,
+            &[0, 0],
+            &before,
+            ScanOptions::default(),
+            false,
+        );
+        assert_eq!(checked.left, vec![0]);
+    }
+
     /// Edits that are kept carry their real text, not the placeholder used for checking.
     #[test]
     fn kept_edits_are_the_real_ones() {
         let source = "![a](x.png) and <img src=y.png>";
-        let before = scan::scan(source).references;
+        let before = scan::scan(source);
         let mut edits = Vec::new();
         let mut owners = Vec::new();
-        for (index, reference) in before.iter().enumerate() {
+        for (index, reference) in before.references.iter().enumerate() {
             let new = crate::rewrite::edits_for(&reference.site, &uri());
             owners.extend(std::iter::repeat_n(index, new.len()));
             edits.extend(new);
@@ -429,8 +461,8 @@ mod tests {
     #[test]
     fn angle_brackets_kept_where_needed() {
         let source = "[a](<![b](<x.png>)>)\n";
-        let before = scan::scan(source).references;
-        let edits = crate::rewrite::edits_for(&before[0].site, &uri());
+        let before = scan::scan(source);
+        let edits = crate::rewrite::edits_for(&before.references[0].site, &uri());
         let owners = vec![0; edits.len()];
         let checked = keep_safe(
             source,

@@ -1057,9 +1057,7 @@ fn rewrite_all_safe(source: &str, options: mdembed::scan::ScanOptions) -> String
         owners.extend(std::iter::repeat_n(index, new.len()));
         edits.extend(new);
     }
-    let kept =
-        mdembed::verify::keep_safe(source, edits, &owners, &before.references, options, false)
-            .edits;
+    let kept = mdembed::verify::keep_safe(source, edits, &owners, &before, options, false).edits;
     rewrite::apply(source, kept).expect("edits from one scan")
 }
 

@@ -1,7 +1,8 @@
 //! Fuzzes the reference scanner and the rewriter. Any UTF-8 text is scanned, in the dialect the
 //! input's first byte selects, and every located destination is replaced with one fixed data
-//! URI. The result must scan to the same references, each with the new destination where it was
-//! rewritten and its old one elsewhere, and rewriting the output again must change nothing.
+//! URI. The result must parse the same outside images and scan to the same references, each
+//! with the new destination where it was rewritten and its old one elsewhere, and rewriting the
+//! output again must change nothing.
 
 #![no_main]
 
@@ -9,7 +10,7 @@ use std::sync::Arc;
 
 use libfuzzer_sys::fuzz_target;
 use mdembed::rewrite::{self, Edit, EditText};
-use mdembed::scan::{self, Reference, ScanOptions, Site, Syntax};
+use mdembed::scan::{self, Scan, ScanOptions, Site, Syntax};
 
 /// The destination every located reference gets: a valid one-pixel-sized payload.
 const URI: &str = "data:image/png;base64,iVBORw0KGgo=";
@@ -19,22 +20,22 @@ const URI: &str = "data:image/png;base64,iVBORw0KGgo=";
 /// embed leaves them as written ([`mdembed::verify::keep_safe`]).
 fn rewrite_all(
     source: &str,
-    references: &[Reference],
+    scanned: &Scan,
     uri: &EditText,
     options: ScanOptions,
 ) -> (Vec<Edit>, Vec<bool>) {
     let mut all = Vec::new();
     let mut owners = Vec::new();
-    for (index, reference) in references.iter().enumerate() {
+    for (index, reference) in scanned.references.iter().enumerate() {
         let edits = rewrite::edits_for(&reference.site, uri);
         owners.extend(std::iter::repeat_n(index, edits.len()));
         all.extend(edits);
     }
-    let mut rewritten = vec![false; references.len()];
+    let mut rewritten = vec![false; scanned.references.len()];
     for &owner in &owners {
         rewritten[owner] = true;
     }
-    let checked = mdembed::verify::keep_safe(source, all, &owners, references, options, false);
+    let checked = mdembed::verify::keep_safe(source, all, &owners, scanned, options, false);
     for index in checked.left {
         rewritten[index] = false;
     }
@@ -58,13 +59,17 @@ fuzz_target!(|data: &[u8]| {
         // Reading the written destination must stay inside the source and on char boundaries.
         let _ = reference.written(source);
     }
-    let (edits, rewritten) = rewrite_all(source, &before.references, &uri, options);
+    let (edits, rewritten) = rewrite_all(source, &before, &uri, options);
     let output = match rewrite::apply(source, edits) {
         Ok(output) => output,
         Err(error) => panic!("overlapping edits from one scan: {error}"),
     };
 
     let after = scan::scan_with(&output, options);
+    assert_eq!(
+        after.structure, before.structure,
+        "the parse outside images changed\ninput:  {source:?}\noutput: {output:?}"
+    );
     assert_eq!(
         after.references.len(),
         before.references.len(),
@@ -97,7 +102,7 @@ fuzz_target!(|data: &[u8]| {
         );
     }
 
-    let (again, _) = rewrite_all(&output, &after.references, &uri, options);
+    let (again, _) = rewrite_all(&output, &after, &uri, options);
     let twice = rewrite::apply(&output, again).expect("edits from the second scan overlap");
     assert_eq!(
         twice, output,
