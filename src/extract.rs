@@ -166,27 +166,48 @@ impl Extractor {
         let scanned = scan::scan(source);
         let locator = Locator::new(source);
         let assets_dir = self.assets_dir(target);
+        // First every data URI is decoded and its edits are made with a placeholder link, so
+        // that the structure check runs before any file is written: a reference it leaves as
+        // written must not leave a file behind.
         let mut edits = Vec::new();
-        let mut references = Vec::with_capacity(scanned.references.len());
-
-        for reference in &scanned.references {
-            let (line, column) = locator.locate(reference.start);
+        let mut owners = Vec::new();
+        let mut pending = Vec::with_capacity(scanned.references.len());
+        let placeholder = EditText::Text(Arc::from(crate::verify::LINK_PLACEHOLDER));
+        for (index, reference) in scanned.references.iter().enumerate() {
             let mut notes = Vec::new();
             let moved = target.source_dir.as_ref().is_some_and(|source_dir| {
                 !same_folder(source_dir, &target.document_dir) && is_relative_path(&reference.dest)
             });
-            let outcome = match self.decode_reference(reference, &mut notes) {
+            let decoded = match self.decode_reference(reference, &mut notes) {
                 Err(Outcome::Skipped(Skip::LocalFile)) if moved => {
                     notes.push(Note::LinkNotRebased);
-                    Outcome::Skipped(Skip::LocalFile)
+                    Err(Outcome::Skipped(Skip::LocalFile))
+                }
+                Ok(image) => {
+                    edits.extend(rewrite::edits_for(&reference.site, &placeholder));
+                    owners.resize(edits.len(), index);
+                    Ok(image)
+                }
+                Err(outcome) => Err(outcome),
+            };
+            pending.push((decoded, notes));
+        }
+        let checked = crate::verify::keep_safe_links(source, edits, &owners, &scanned);
+
+        let mut links: HashMap<usize, Arc<str>> = HashMap::new();
+        let mut references = Vec::with_capacity(scanned.references.len());
+        for (index, (reference, (decoded, mut notes))) in
+            scanned.references.iter().zip(pending).enumerate()
+        {
+            let (line, column) = locator.locate(reference.start);
+            let outcome = match decoded {
+                Ok(_) if checked.left.binary_search(&index).is_ok() => {
+                    Outcome::Problem(Problem::ChangesStructure)
                 }
                 Ok(image) => {
                     let (file_name, reused) = self.store(&assets_dir, &image, &reference.alt)?;
                     let link = link_to(&target.document_dir, &assets_dir, &file_name);
-                    edits.extend(rewrite::edits_for(
-                        &reference.site,
-                        &EditText::Text(Arc::from(link.as_str())),
-                    ));
+                    links.insert(index, Arc::from(link.as_str()));
                     if let Site::OwnDestination { .. } = reference.site {
                         notes.push(Note::OwnDestination);
                     }
@@ -210,6 +231,17 @@ impl Extractor {
                 notes,
             });
         }
+        let edits = checked
+            .edits
+            .into_iter()
+            .zip(&checked.owners)
+            .map(|(mut edit, owner)| {
+                if edit.text == placeholder {
+                    edit.text = EditText::Text(links[owner].clone());
+                }
+                edit
+            })
+            .collect();
 
         for stray in &scanned.strays {
             if stray.kind == StrayKind::DataUri {

@@ -484,7 +484,9 @@ fn shorten_unescaped(target: &str) -> String {
     if target.len() <= KEEP + 20 {
         return target.to_string();
     }
-    if mdembed::datauri::is_data_uri(target) {
+    // A destination written as `<data:...>` is a data URI too.
+    let bare = target.strip_prefix('<').unwrap_or(target);
+    if mdembed::datauri::is_data_uri(bare) {
         let mut end = KEEP;
         while !target.is_char_boundary(end) {
             end -= 1;

@@ -38,8 +38,19 @@ pub const SHARED: usize = usize::MAX;
 pub struct Checked {
     /// The edits to apply: those of the rewritten references and the shared ones.
     pub edits: Vec<Edit>,
+    /// The reference each edit of `edits` belongs to, or [`SHARED`].
+    pub owners: Vec<usize>,
     /// The indices of the references whose edits were dropped, in ascending order.
     pub left: Vec<usize>,
+}
+
+/// How a probe is read and what a rewritten reference must look like in it.
+struct Expect<'a> {
+    options: ScanOptions,
+    /// Inline images were moved to definitions.
+    reference_style: bool,
+    /// The destination every rewritten reference has in the probe.
+    new_dest: &'a str,
 }
 
 /// How the edits of one unit are written.
@@ -72,6 +83,47 @@ pub fn keep_safe(
     options: ScanOptions,
     reference_style: bool,
 ) -> Checked {
+    check(
+        source,
+        edits,
+        owners,
+        before,
+        options,
+        reference_style,
+        PLACEHOLDER,
+    )
+}
+
+/// The link that stands for every extracted file while checking: extract writes its edits with
+/// it, checks them with [`keep_safe_links`], and puts the real links into the edits that pass.
+/// Real links are percent-encoded where Markdown or HTML would read a character specially, so
+/// the check holds for them too.
+pub const LINK_PLACEHOLDER: &str = "mdembed-link.png";
+
+/// Like [`keep_safe`] for extract: every edit's text is [`LINK_PLACEHOLDER`], the document is
+/// read as CommonMark, and the rewritten references must point at the placeholder.
+pub fn keep_safe_links(source: &str, edits: Vec<Edit>, owners: &[usize], before: &Scan) -> Checked {
+    check(
+        source,
+        edits,
+        owners,
+        before,
+        ScanOptions::default(),
+        false,
+        LINK_PLACEHOLDER,
+    )
+}
+
+/// Carries out [`keep_safe`]; a rewritten reference must point at `new_dest` afterwards.
+fn check(
+    source: &str,
+    edits: Vec<Edit>,
+    owners: &[usize],
+    before: &Scan,
+    options: ScanOptions,
+    reference_style: bool,
+    new_dest: &str,
+) -> Checked {
     let units = units(&edits, owners);
     let mut pending: BTreeSet<usize> = units.values().copied().collect();
     let bracketable: BTreeSet<usize> = edits
@@ -80,6 +132,11 @@ pub fn keep_safe(
         .filter(|(edit, owner)| **owner != SHARED && bracketed(source, edit).is_some())
         .map(|(_, owner)| units[owner])
         .collect();
+    let expect = Expect {
+        options,
+        reference_style,
+        new_dest,
+    };
     let probe = |choice: &BTreeMap<usize, Variant>| -> bool {
         let selected = select(source, &edits, owners, &units, choice);
         let rewritten: BTreeSet<usize> = owners
@@ -87,14 +144,7 @@ pub fn keep_safe(
             .copied()
             .filter(|owner| *owner != SHARED && choice.contains_key(&units[owner]))
             .collect();
-        preserved(
-            source,
-            selected,
-            &rewritten,
-            before,
-            options,
-            reference_style,
-        )
+        preserved(source, selected, &rewritten, before, &expect)
     };
 
     let mut accepted: BTreeMap<usize, Variant> = BTreeMap::new();
@@ -143,7 +193,7 @@ pub fn keep_safe(
         }
     }
 
-    let edits = select_owned(source, edits, owners, &units, &accepted);
+    let (edits, kept_owners) = select_owned(source, edits, owners, &units, &accepted);
     let left: BTreeSet<usize> = owners
         .iter()
         .copied()
@@ -151,6 +201,7 @@ pub fn keep_safe(
         .collect();
     Checked {
         edits,
+        owners: kept_owners,
         left: left.into_iter().collect(),
     }
 }
@@ -219,26 +270,27 @@ fn select(
         .collect()
 }
 
-/// Like [`select`], but consumes `edits` and keeps their real text.
+/// Like [`select`], but consumes `edits` and keeps their real text; returns the owner of each
+/// edit kept too.
 fn select_owned(
     source: &str,
     edits: Vec<Edit>,
     owners: &[usize],
     units: &HashMap<usize, usize>,
     choice: &BTreeMap<usize, Variant>,
-) -> Vec<Edit> {
+) -> (Vec<Edit>, Vec<usize>) {
     edits
         .into_iter()
         .zip(owners)
-        .filter_map(|(edit, owner)| {
-            let variant = if *owner == SHARED {
+        .filter_map(|(edit, &owner)| {
+            let variant = if owner == SHARED {
                 Variant::Plain
             } else {
-                *choice.get(&units[owner])?
+                *choice.get(&units[&owner])?
             };
-            Some(written(source, edit, variant))
+            Some((written(source, edit, variant), owner))
         })
-        .collect()
+        .unzip()
 }
 
 /// Returns `edit` written in `variant`.
@@ -276,8 +328,7 @@ fn preserved(
     mut edits: Vec<Edit>,
     rewritten: &BTreeSet<usize>,
     before: &Scan,
-    options: ScanOptions,
-    reference_style: bool,
+    expect: &Expect<'_>,
 ) -> bool {
     edits.sort_by_key(|e| (e.range.start, e.range.end));
     edits.dedup();
@@ -303,7 +354,7 @@ fn preserved(
     else {
         return false;
     };
-    let after = scan::scan_with(&probe, options);
+    let after = scan::scan_with(&probe, expect.options);
     let (before_refs, after_refs) = (&before.references, &after.references);
     after.structure == before.structure
         && after_refs.len() == before_refs.len()
@@ -314,8 +365,8 @@ fn preserved(
             .all(|(index, (old, new))| {
                 new.start == moved(old.start)
                     && if rewritten.contains(&index) {
-                        new.dest == PLACEHOLDER
-                            && new.syntax == rewritten_syntax(old, reference_style)
+                        new.dest == expect.new_dest
+                            && new.syntax == rewritten_syntax(old, expect.reference_style)
                     } else {
                         new.dest == old.dest && new.syntax == old.syntax
                     }

@@ -63,7 +63,7 @@ fn removed(input: &str, output: &str) -> usize {
     input.len() - output.len()
 }
 
-/// Returns a target as messages show it: whole up to 80 bytes, else its first 60 bytes and its
+/// Returns a data URI as messages show it: whole up to 80 bytes, else its first 60 bytes and its
 /// length.
 fn short(target: &str) -> String {
     if target.len() <= 80 {
@@ -612,6 +612,51 @@ fn truncated_placeholders_from_converters() {
         ws.read("doc.assets/cut.png"),
         STANDARD.decode("iVBORw0KGgoAAAANSUhEUgAA").unwrap()
     );
+}
+
+/// A `<...>` destination inside an outer link's `<...>` destination keeps its angle brackets:
+/// without them the outer destination would end early.
+#[test]
+fn nested_angle_destination_keeps_brackets() {
+    let ws = Workspace::new();
+    let png = png(1);
+    let input = format!("[a](<![b](<{}>)>)\n", data_uri("image/png", &png));
+    let run = extract_doc(&ws, &input, &[]);
+    let expected = "[a](<![b](<doc.assets/b.png>)>)\n";
+    assert_clean_extract(&run, &input, expected, 1, 1);
+    assert_eq!(ws.read("doc.assets/b.png"), png);
+}
+
+/// A data URI whose link would turn its line into a link reference definition is left as
+/// written, and its file is not written; the other image of the document is extracted.
+#[test]
+fn link_that_changes_structure_left_and_not_written() {
+    let ws = Workspace::new();
+    let (dot, two) = (png(1), png(2));
+    let uri = data_uri("image/png", &dot);
+    // The space inside the brackets keeps the line from being a definition; a link has none.
+    let spaced = format!("<{} {}>", &uri[..40], &uri[40..]);
+    let input = format!(
+        "[x]:![dot]({spaced})\n\n![two]({})\n",
+        data_uri("image/png", &two)
+    );
+    let run = extract_doc(&ws, &input, &[]);
+    let expected = format!("[x]:![dot]({spaced})\n\n![two](doc.assets/two.png)\n");
+    assert_eq!(run.stdout, expected, "standard output");
+    let warning = format!(
+        "warning: left as written because the new destination would change how the document parses: {} (doc.md:1:5)",
+        short(&spaced)
+    );
+    assert_eq!(
+        run.stderr,
+        lines(&[
+            &warning,
+            &extract_summary(1, 1, 1, 1, removed(&input, &expected), 1)
+        ]),
+        "standard error"
+    );
+    assert_eq!(run.code, Some(1), "exit status");
+    assert_eq!(listing(&ws, "doc.assets"), ["two.png"]);
 }
 
 #[test]
