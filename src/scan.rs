@@ -285,7 +285,7 @@ impl<'a> Iterator for LineIter<'a> {
 }
 
 /// Scans a document body (no BOM, no front matter); offsets are relative to `body`.
-/// What [`scan_body`] finds: references, strays, labels and the structure fingerprint.
+/// The findings of [`scan_body`]: references, strays, labels and the structure fingerprint.
 type BodyScan = (Vec<Reference>, Vec<Stray>, Vec<String>, u64);
 
 fn scan_body(body: &str, options: ScanOptions) -> BodyScan {
@@ -394,16 +394,16 @@ fn scan_body(body: &str, options: ScanOptions) -> BodyScan {
 }
 
 /// Returns a fingerprint of the parse `events` describe, blind to what a rewrite of image
-/// destinations may change: each image is one token whatever its syntax, alt text and
-/// destination (an Obsidian embed becomes a Markdown image), and each run of raw HTML is one
-/// token whatever its text (a `src` value changes in it). Everything else counts: every other
-/// event with its text, tags with their attributes, link destinations and labels. Adjacent text
-/// events count as one, since where the parser splits text carries no meaning, and line endings
-/// at the very end of the text are ignored: definitions appended to a document that ends inside
-/// a fenced code block end the block with one more newline.
+/// destinations may change. Each image is one token whatever its syntax, alt text and
+/// destination, since an Obsidian embed becomes a Markdown image. Each run of raw HTML is one
+/// token whatever its text, since a `src` value changes in it. Every other event counts, with
+/// its text, its tag attributes, link destinations and labels. Adjacent text events count as
+/// one, because where the parser splits text carries no meaning. Line endings at the very end
+/// of the text are ignored: definitions appended to a document that ends inside a fenced code
+/// block end the block with one more newline.
 ///
 /// Two documents with the same fingerprint have the same blocks, the same links and the same
-/// text outside images and HTML; a rewrite that changes it changed more than destinations.
+/// text outside images and HTML. A rewrite that changes it changed more than destinations.
 pub fn structure_of(events: &[(Event<'_>, Range<usize>)]) -> u64 {
     use std::hash::{Hash, Hasher};
 

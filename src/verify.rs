@@ -25,7 +25,7 @@ use crate::scan::{self, Reference, Scan, ScanOptions, Site, Syntax};
 /// Past it every reference is left as written, because each test scans the document once more.
 const MAX_SINGLE_CHECKS: usize = 256;
 
-/// The most scans one document may cost in all rounds of [`keep_safe`].
+/// The maximum number of scans one document may cost in all rounds of [`keep_safe`].
 // NOTE: a document that reaches this budget stops in a state that a second run may improve on,
 // which breaks idempotence; it takes hundreds of references that only pass one after another.
 const MAX_PROBES: usize = 4 * MAX_SINGLE_CHECKS;
@@ -44,7 +44,7 @@ pub struct Checked {
     pub left: Vec<usize>,
 }
 
-/// How a probe is read and what a rewritten reference must look like in it.
+/// The dialect a probe is read in and the form a rewritten reference must take in it.
 struct Expect<'a> {
     options: ScanOptions,
     /// Inline images were moved to definitions.
@@ -53,7 +53,7 @@ struct Expect<'a> {
     new_dest: &'a str,
 }
 
-/// How the edits of one unit are written.
+/// The form the edits of one unit are written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Variant {
     /// As the caller made them.
@@ -73,8 +73,8 @@ enum Variant {
 ///
 /// References whose edits touch the same bytes (images sharing one definition) are kept or left
 /// together. When the whole rewrite fails the check, each reference is tried alone, and again
-/// with its angle brackets kept; those that pass are rewritten if they pass together, and the
-/// rest are tried again in the same way with them in place.
+/// with its angle brackets kept. Those that pass are rewritten if they pass together. The rest
+/// are then tried again in the same way with them in place.
 pub fn keep_safe(
     source: &str,
     edits: Vec<Edit>,
@@ -318,10 +318,10 @@ fn bracketed(source: &str, edit: &Edit) -> Option<Edit> {
 }
 
 /// Tells whether applying `edits` to `source` keeps the structure of its parse outside images
-/// ([`Scan::structure`]) and its references: the same number, each
-/// starting where its old start moved to, those owned by `rewritten` now pointing at the
-/// placeholder and every other one at its old destination. Positions matter because two
-/// references can share a destination: a rewrite that hides one image and exposes another with
+/// ([`Scan::structure`]) and its references. The probe must have as many references, each
+/// starting where its old start moved to. Those owned by `rewritten` must point at the new
+/// destination and every other one at its old destination. Positions matter because two
+/// references can share a destination: a rewrite that hides one image and shows another with
 /// the same text must not pass.
 fn preserved(
     source: &str,

@@ -628,7 +628,7 @@ fn nested_angle_destination_keeps_brackets() {
 }
 
 /// A data URI whose link would turn its line into a link reference definition is left as
-/// written, and its file is not written; the other image of the document is extracted.
+/// written, so its file is not written. The other image of the document is extracted.
 #[test]
 fn link_that_changes_structure_left_and_not_written() {
     let ws = Workspace::new();

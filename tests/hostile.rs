@@ -1057,13 +1057,14 @@ fn rewrite_all_safe(source: &str, options: mdembed::scan::ScanOptions) -> String
         owners.extend(std::iter::repeat_n(index, new.len()));
         edits.extend(new);
     }
-    let kept = mdembed::verify::keep_safe(source, edits, &owners, &before, options, false).edits;
-    rewrite::apply(source, kept).expect("edits from one scan")
+    let checked = mdembed::verify::keep_safe(source, edits, &owners, &before, options, false);
+    rewrite::apply(source, checked.edits).expect("edits from one scan")
 }
 
-/// Every input on which fuzzing found a rewrite that changed the parse or was not idempotent:
-/// after the structure check drops the unsafe edits, the output has as many references as the
-/// input, each pointing where it did or at the data URI, and rewriting it again changes nothing.
+/// Replays every input on which fuzzing found a rewrite that changed the parse or was not
+/// idempotent. After the structure check drops the unsafe edits, the output has as many
+/// references as the input, each pointing where it did or at the data URI. Rewriting it again
+/// changes nothing.
 #[test]
 fn fuzz_regressions_keep_structure_and_idempotence() {
     use mdembed::scan::{self, ScanOptions};
