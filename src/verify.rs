@@ -6,9 +6,10 @@
 //! - a line `[x]:![](...)` that becomes a reference definition once the destination has no space;
 //! - an unquoted HTML attribute whose new quotes make the tag invalid.
 //!
-//! So every rewrite is scanned again, with short placeholders for the data URIs. A reference
-//! whose edits change which references the document has, or where the others point, is left as
-//! written.
+//! So every rewrite is scanned again, with short placeholders for the new destinations. A
+//! reference is left as written when its edits change which references the document has, where
+//! they start or where the others point, or how the text outside images parses (the fingerprint
+//! [`Scan::structure`]: blocks, links, text).
 //!
 //! The choice must also be stable: running the tool again on its own output must change nothing.
 //! A reference left as written in the first run is tried again in the second one, now with its
