@@ -405,14 +405,25 @@ fn scan_body(body: &str, options: ScanOptions) -> BodyScan {
 /// Two documents with the same fingerprint have the same blocks, the same links and the same
 /// text outside images and HTML. A rewrite that changes it changed more than destinations.
 pub fn structure_of(events: &[(Event<'_>, Range<usize>)]) -> u64 {
+    use std::fmt::Write;
     use std::hash::{Hash, Hasher};
+
+    /// Feeds formatted text to a hasher.
+    struct HashWriter<'h>(&'h mut std::collections::hash_map::DefaultHasher);
+    impl Write for HashWriter<'_> {
+        fn write_str(&mut self, text: &str) -> std::fmt::Result {
+            self.0.write(text.as_bytes());
+            Ok(())
+        }
+    }
 
     #[derive(Hash)]
     enum Token<'a> {
         Text(&'a str),
         Image,
         Html,
-        Other(String),
+        End(pulldown_cmark::TagEnd),
+        Other,
     }
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     // Past this index only End events follow.
@@ -451,8 +462,15 @@ pub fn structure_of(events: &[(Event<'_>, Range<usize>)]) -> u64 {
                     i += 1;
                 }
             }
+            Event::End(end) => {
+                Token::End(*end).hash(&mut hasher);
+                i += 1;
+            }
             other => {
-                Token::Other(format!("{other:?}")).hash(&mut hasher);
+                // Tags do not implement Hash, so their debug form is hashed, written straight
+                // into the hasher without building a string.
+                Token::Other.hash(&mut hasher);
+                let _ = write!(HashWriter(&mut hasher), "{other:?}");
                 i += 1;
             }
         }
