@@ -83,9 +83,9 @@ pub struct Planned {
     pub references: Vec<ReferenceReport>,
     /// Warnings about the document as a whole (its size).
     pub warnings: Vec<String>,
-    /// Whether definitions for `--style reference` could not be appended, so that the caller
-    /// plans the document again inline.
-    pub inline_fallback: bool,
+    /// Why the data URIs of `--style reference` cannot go into definitions, so that the caller
+    /// plans the document again inline and warns with this text; `None` when they can.
+    pub inline_fallback: Option<String>,
 }
 
 /// An error that stops one document from being embedded; the document stays as it was.
@@ -229,11 +229,11 @@ impl Embedder {
             return Ok(planned);
         }
         let planned = self.plan_with_style(source, base_dir, self.options.style)?;
-        if planned.inline_fallback {
+        if let Some(reason) = planned.inline_fallback {
             let mut inline = self.plan_with_style(source, base_dir, Style::Inline)?;
-            inline.warnings.push(
-                "data URIs kept inline: the document ends inside a code or HTML block, which would swallow definitions appended after it".to_string(),
-            );
+            inline
+                .warnings
+                .push(format!("data URIs kept inline: {reason}"));
             return Ok(inline);
         }
         Ok(planned)
@@ -281,6 +281,35 @@ impl Embedder {
             scanned.references.iter().map(load).collect()
         };
 
+        // Renderers built on pulldown-cmark show images as text once reference definitions have
+        // been copied more bytes than the document has. A definition used by many images then
+        // gives each image its own data URI, and reference style falls back to inline.
+        let mut scanned = scanned;
+        let mut inline_fallback = None;
+        let mut converted = HashSet::new();
+        if !self.inspect_only && scan::expansion_fits(scanned.expansion, source.len()) {
+            let (expansion, growth) = expansion_after(&scanned, &prepared, style);
+            if !scan::expansion_fits(expansion, source.len() + growth) {
+                if style == Style::Reference {
+                    inline_fallback = Some(format!(
+                        "images used several times would copy {expansion} bytes from their definitions, more than pulldown-cmark resolves in a document of this size, which would show the rest as text"
+                    ));
+                }
+                for (index, (reference, (_, loaded))) in
+                    scanned.references.iter_mut().zip(&prepared).enumerate()
+                {
+                    if loaded.is_ok()
+                        && matches!(reference.site, Site::Definition(_))
+                        && let Some(own) = reference.own.take()
+                    {
+                        reference.site = own;
+                        converted.insert(index);
+                    }
+                }
+            }
+        }
+        let scanned = scanned;
+
         // The reference each edit belongs to, for the structure check below.
         let mut owners: Vec<usize> = Vec::new();
         for (index, (reference, (mut notes, loaded))) in
@@ -317,6 +346,10 @@ impl Embedder {
                     if !referenced {
                         match &reference.embed {
                             Some(embed) => edits.push(embed_edit(reference, embed, &loaded.uri)),
+                            None if converted.contains(&index) => {
+                                notes.push(Note::ExpansionLimit);
+                                edits.extend(rewrite::edits_for(&reference.site, &loaded.uri));
+                            }
                             None => push_edits(
                                 reference,
                                 &loaded.uri,
@@ -345,13 +378,15 @@ impl Embedder {
             });
         }
 
-        let mut inline_fallback = false;
-        if !definitions.is_empty() {
+        if !definitions.is_empty() && inline_fallback.is_none() {
             if definitions.survive_in(source) {
                 edits.extend(definitions.append_edits(source));
                 owners.resize(edits.len(), crate::verify::SHARED);
             } else {
-                inline_fallback = true;
+                inline_fallback = Some(
+                    "the document ends inside a code or HTML block, which would swallow definitions appended after it"
+                        .to_string(),
+                );
             }
         }
         leave_unsafe_as_written(
@@ -715,6 +750,48 @@ fn read_and_sniff(path: &Path) -> Result<(Vec<u8>, ImageType), Problem> {
             },
         }),
     }
+}
+
+/// Returns the bytes that references would copy from definitions after embedding the loaded
+/// images of `scanned` in `style`, and how much longer the document would be at least.
+fn expansion_after(
+    scanned: &crate::scan::Scan,
+    prepared: &[(Vec<Note>, Result<Arc<Loaded>, Outcome>)],
+    style: Style,
+) -> (usize, usize) {
+    let mut expansion = scanned.expansion;
+    let mut growth = 0usize;
+    let mut definitions = HashSet::new();
+    let mut labels = HashSet::new();
+    for (reference, (_, loaded)) in scanned.references.iter().zip(prepared) {
+        let Ok(loaded) = loaded else {
+            continue;
+        };
+        let uri = loaded.uri.len();
+        let moved_to_definition = style == Style::Reference
+            && match &reference.site {
+                Site::Destination(_) => reference.tail.is_some() && reference.embed.is_none(),
+                Site::Embed(_) => reference.embed.is_some(),
+                Site::OwnDestination { .. } => reference.embed.is_none(),
+                _ => false,
+            };
+        match &reference.site {
+            Site::Definition(range) => {
+                expansion = expansion.saturating_sub(reference.dest.len()) + uri;
+                if definitions.insert(range.start) {
+                    growth += uri.saturating_sub(range.len());
+                }
+            }
+            _ if moved_to_definition => {
+                expansion += uri;
+                if labels.insert(loaded.path.clone()) {
+                    growth += uri;
+                }
+            }
+            _ => growth += uri.saturating_sub(reference.dest.len()),
+        }
+    }
+    (expansion, growth)
 }
 
 /// Drops the edits of references whose rewrite would change how the document parses, and

@@ -266,7 +266,7 @@ impl Extractor {
             rewrite,
             references,
             warnings: Vec::new(),
-            inline_fallback: false,
+            inline_fallback: None,
         })
     }
 

@@ -214,6 +214,10 @@ pub enum Note {
     VaultName,
     /// The reference definition is also used by links, so this image got its own destination.
     OwnDestination,
+    /// The reference definition is used by so many images that renderers built on
+    /// pulldown-cmark would not resolve them all once it holds the data URI, so this image got
+    /// its own destination.
+    ExpansionLimit,
     /// Another image already rewrote the shared reference definition.
     SharedDefinition,
     /// The declared MIME type of a data URI differs from its content's; the content won.
@@ -260,6 +264,10 @@ impl fmt::Display for Note {
             Note::OwnDestination => write!(
                 f,
                 "its reference definition is also used by links, so the image got its own inline destination"
+            ),
+            Note::ExpansionLimit => write!(
+                f,
+                "its reference definition is used by so many images that pulldown-cmark would show some as text once it holds the data URI, so the image got its own inline destination"
             ),
             Note::SharedDefinition => write!(f, "shares a reference definition already rewritten"),
             Note::MimeMismatch { declared, actual } => write!(

@@ -115,6 +115,9 @@ pub struct Reference {
     /// For an inline Markdown image, the bytes from the `]` that closes the alt text through the
     /// closing `)`: `](dest "title")`.
     pub tail: Option<Range<usize>>,
+    /// For an image whose destination sits in a reference definition, the site that gives it
+    /// its own destination instead ([`Site::OwnDestination`]), when it can be located.
+    pub own: Option<Site>,
 }
 
 impl Reference {
@@ -144,6 +147,20 @@ pub struct Scan {
     pub labels: Vec<String>,
     /// A fingerprint of how the document parses outside its images: see [`structure_of`].
     pub structure: u64,
+    /// The bytes of destinations and titles that reference links and images copy from their
+    /// definitions. pulldown-cmark stops resolving references once this passes the larger of
+    /// [`EXPANSION_FLOOR`] and the document's length, and shows the rest as text.
+    pub expansion: usize,
+}
+
+/// The smallest limit pulldown-cmark (0.13) sets on the bytes that reference links and images
+/// may copy from definitions, against documents that expand to far more than their size.
+pub const EXPANSION_FLOOR: usize = 100_000;
+
+/// Tells whether a document of `len` bytes whose references copy `expansion` bytes from their
+/// definitions has all of them resolved by pulldown-cmark.
+pub fn expansion_fits(expansion: usize, len: usize) -> bool {
+    expansion <= len.max(EXPANSION_FLOOR)
 }
 
 /// Text outside any image syntax that a reader probably meant as an image.
@@ -205,7 +222,7 @@ pub fn scan_with(source: &str, options: ScanOptions) -> Scan {
     let body_start = front_matter.as_ref().map_or(bom_len, |r| r.end);
     let body = &source[body_start..];
 
-    let (mut references, mut strays, labels, structure) = scan_body(body, options);
+    let (mut references, mut strays, labels, structure, expansion) = scan_body(body, options);
     for reference in &mut references {
         reference.shift(body_start);
     }
@@ -218,6 +235,7 @@ pub fn scan_with(source: &str, options: ScanOptions) -> Scan {
         strays,
         labels,
         structure,
+        expansion,
     }
 }
 
@@ -236,6 +254,9 @@ impl Reference {
         }
         if let Some(tail) = &mut self.tail {
             move_range(tail);
+        }
+        if let Some(Site::OwnDestination { range, .. }) = &mut self.own {
+            move_range(range);
         }
     }
 }
@@ -285,8 +306,9 @@ impl<'a> Iterator for LineIter<'a> {
 }
 
 /// Scans a document body (no BOM, no front matter); offsets are relative to `body`.
-/// The findings of [`scan_body`]: references, strays, labels and the structure fingerprint.
-type BodyScan = (Vec<Reference>, Vec<Stray>, Vec<String>, u64);
+/// The findings of [`scan_body`]: references, strays, labels, the structure fingerprint and the
+/// reference expansion.
+type BodyScan = (Vec<Reference>, Vec<Stray>, Vec<String>, u64, usize);
 
 fn scan_body(body: &str, options: ScanOptions) -> BodyScan {
     let mut parser_options = parser_options();
@@ -390,7 +412,27 @@ fn scan_body(body: &str, options: ScanOptions) -> BodyScan {
     drop(parser);
     labels.extend(undefined.into_inner());
     let structure = structure_of(&events);
-    (references, strays, labels, structure)
+    let expansion = events
+        .iter()
+        .map(|(event, _)| match event {
+            Event::Start(
+                Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    ..
+                }
+                | Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    ..
+                },
+            ) if is_reference_type(*link_type) => dest_url.len() + title.len(),
+            _ => 0,
+        })
+        .sum();
+    (references, strays, labels, structure, expansion)
 }
 
 /// Returns a fingerprint of the parse `events` describe, blind to what a rewrite of image
@@ -512,6 +554,7 @@ fn wiki_embed_reference(body: &str, range: Range<usize>, in_table: bool) -> Refe
             in_table,
         }),
         tail: None,
+        own: None,
     }
 }
 
@@ -689,6 +732,7 @@ fn image_reference(
 
     let dest = dest_url.to_string();
     let mut tail = None;
+    let mut own = None;
     let site = if dest.is_empty() {
         Site::Unlocated
     } else if is_reference_type(*link_type) {
@@ -700,8 +744,18 @@ fn image_reference(
                     .map(|title| definition_title(body, def.span.clone(), &def.dest, title));
                 own_destination_site(body, range, after_alt, *link_type, title)
             }
-            Some(def) => locate_definition_destination(body, def.span.clone(), &dest)
-                .map_or(Site::Unlocated, Site::Definition),
+            Some(def) => {
+                let title = def
+                    .title
+                    .as_deref()
+                    .map(|title| definition_title(body, def.span.clone(), &def.dest, title));
+                own = Some(own_destination_site(
+                    body, range, after_alt, *link_type, title,
+                ))
+                .filter(|site| *site != Site::Unlocated);
+                locate_definition_destination(body, def.span.clone(), &dest)
+                    .map_or(Site::Unlocated, Site::Definition)
+            }
             None => Site::Unlocated,
         }
     } else {
@@ -726,6 +780,7 @@ fn image_reference(
         site,
         embed: None,
         tail,
+        own,
     })
 }
 
@@ -1025,6 +1080,7 @@ fn html_references(body: &str, pieces: &[(&str, Range<usize>)], references: &mut
             site,
             embed: None,
             tail: None,
+            own: None,
         });
     }
 }
@@ -1300,5 +1356,26 @@ mod tests {
             structure("- x\n\n  ~~~\n  code\n\n[a]: /u\n")
         );
         assert_ne!(structure("~~~\ncode"), structure("~~~\ncode\nmore"));
+    }
+
+    /// The expansion counts what pulldown-cmark counts: while it fits, every reference image is
+    /// found; past it, pulldown-cmark shows the rest as text.
+    #[test]
+    fn expansion_matches_parser_limit() {
+        let document = |uses: usize| {
+            format!(
+                "{}\n\n[y]: /{}\n",
+                vec!["![y]"; uses].join(" "),
+                "a".repeat(1999)
+            )
+        };
+        let fits = scan(&document(50));
+        assert_eq!(fits.expansion, 50 * 2000);
+        assert!(expansion_fits(fits.expansion, document(50).len()));
+        assert_eq!(fits.references.len(), 50);
+
+        let over = scan(&document(60));
+        assert!(!expansion_fits(60 * 2000, document(60).len()));
+        assert_eq!(over.references.len(), 50);
     }
 }

@@ -81,6 +81,94 @@ fn shared_definition_embedded_beside_unsafe_reference() {
     assert_eq!(run.code, Some(1), "exit status");
 }
 
+/// Returns a PNG of `width` by `height` random-looking pixels, which compresses badly, so that
+/// its data URI is long.
+fn noise_png(width: u32, height: u32) -> Vec<u8> {
+    let mut state: u32 = 0x2545_F491;
+    let picture = image::RgbaImage::from_fn(width, height, |_, _| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        image::Rgba(state.to_le_bytes())
+    });
+    encode(
+        &image::DynamicImage::ImageRgba8(picture),
+        image::ImageFormat::Png,
+    )
+}
+
+/// Counts the images pulldown-cmark renders in `markdown`.
+fn rendered_images(markdown: &str) -> usize {
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(markdown));
+    html.matches("<img ").count()
+}
+
+/// A definition used by so many images that its data URI, copied into each, passes the 100 KB
+/// that pulldown-cmark resolves: each image gets its own inline destination, so that all of
+/// them still render.
+#[test]
+fn definition_used_many_times_inlined() {
+    let ws = Workspace::new();
+    let picture = noise_png(20, 20);
+    ws.write("y.png", &picture);
+    let uri = data_uri("image/png", &picture);
+    assert!(
+        uri.len() * 60 > 100_000,
+        "the data URI is {} bytes",
+        uri.len()
+    );
+    let input = format!("{}\n\n[y]: y.png\n", vec!["![y]"; 60].join(" "));
+    let run = embed_doc(&ws, &input, &[]);
+    let inline = format!("![y]({uri})");
+    let expected = format!("{}\n\n[y]: y.png\n", vec![inline.as_str(); 60].join(" "));
+    assert_clean_embed(&run, &input, &expected, 60);
+    assert_eq!(rendered_images(&run.stdout), 60);
+}
+
+/// Below the limit the definition holds the data URI once.
+#[test]
+fn definition_used_few_times_rewritten() {
+    let ws = Workspace::new();
+    let picture = noise_png(20, 20);
+    ws.write("y.png", &picture);
+    let input = "![y] ![y] ![y]\n\n[y]: y.png\n";
+    let run = embed_doc(&ws, input, &[]);
+    let expected = format!(
+        "![y] ![y] ![y]\n\n[y]: {}\n",
+        data_uri("image/png", &picture)
+    );
+    assert_clean_embed(&run, input, &expected, 3);
+    assert_eq!(rendered_images(&run.stdout), 3);
+}
+
+/// Reference style puts each image's data URI in one definition; when the images using it
+/// would copy more than pulldown-cmark resolves, the document stays inline with a warning.
+#[test]
+fn reference_style_many_uses_stays_inline() {
+    let ws = Workspace::new();
+    let picture = noise_png(20, 20);
+    ws.write("y.png", &picture);
+    let uri = data_uri("image/png", &picture);
+    let input = format!("{}\n", vec!["![y](y.png)"; 60].join(" "));
+    let run = embed_doc(&ws, &input, &["--style", "reference"]);
+    let inline = format!("![y]({uri})");
+    let expected = format!("{}\n", vec![inline.as_str(); 60].join(" "));
+    assert_eq!(run.stdout, expected, "standard output");
+    let copied = 60 * uri.len();
+    assert_eq!(
+        run.stderr,
+        lines(&[
+            &format!(
+                "warning: doc.md: data URIs kept inline: images used several times would copy {copied} bytes from their definitions, more than pulldown-cmark resolves in a document of this size, which would show the rest as text"
+            ),
+            &summary(1, 1, 60, added(&input, &expected), 1),
+        ]),
+        "standard error"
+    );
+    assert_eq!(rendered_images(&run.stdout), 60);
+}
+
 #[test]
 fn shared_definition_noted_with_verbose() {
     let ws = Workspace::new();
