@@ -752,11 +752,14 @@ fn read_and_sniff(path: &Path) -> Result<(Vec<u8>, ImageType), Problem> {
     }
 }
 
+/// The notes of one reference and its loaded image, or the outcome that replaces embedding.
+type Prepared = (Vec<Note>, Result<Arc<Loaded>, Outcome>);
+
 /// Returns the bytes that references would copy from definitions after embedding the loaded
 /// images of `scanned` in `style`, and how much longer the document would be at least.
 fn expansion_after(
     scanned: &crate::scan::Scan,
-    prepared: &[(Vec<Note>, Result<Arc<Loaded>, Outcome>)],
+    prepared: &[Prepared],
     style: Style,
 ) -> (usize, usize) {
     let mut expansion = scanned.expansion;
