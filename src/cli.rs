@@ -559,6 +559,16 @@ pub enum UsageError {
         /// The output path given.
         path: String,
     },
+    /// An input folder is the output folder or lies inside it, whose files the walk skips.
+    #[error(
+        "the input folder {input} is the output folder {output} or lies inside it, and files in the output folder are never read as input, so nothing would be done; write to another folder, or use -i to rewrite in place"
+    )]
+    InputInsideOutput {
+        /// The input folder given.
+        input: String,
+        /// The output folder given.
+        output: String,
+    },
     /// GitHub strips data-URI images.
     #[error(
         "GitHub does not display data-URI images (its sanitizer allows only http, https and relative image sources); keep the images as files, or run mdembed extract to turn embedded images back into files"
@@ -653,6 +663,11 @@ pub fn job(
             return Err(UsageError::OutputNotDirectory {
                 path: target.display().to_string(),
             });
+        } else if let Some(input) = input_inside(&inputs, target) {
+            return Err(UsageError::InputInsideOutput {
+                input: input.display().to_string(),
+                output: target.display().to_string(),
+            });
         } else if inputs.len() == 1 {
             Output::Directory {
                 dir: target.clone(),
@@ -684,6 +699,19 @@ pub fn job(
         output,
         stdin_base_dir: base_dir.to_path_buf(),
         jobs: 1,
+    })
+}
+
+/// Returns the first input folder that is the folder `output` or lies inside it.
+fn input_inside<'a>(inputs: &'a [Input], output: &std::path::Path) -> Option<&'a PathBuf> {
+    let output = output.canonicalize().ok()?;
+    inputs.iter().find_map(|input| match input {
+        Input::Path(path) if path.is_dir() => path
+            .canonicalize()
+            .ok()
+            .filter(|dir| dir.starts_with(&output))
+            .map(|_| path),
+        _ => None,
     })
 }
 

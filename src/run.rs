@@ -86,7 +86,8 @@ pub struct DocumentContext<'a> {
 /// Returns where a document's extracted images go: beside the output document when it goes to a
 /// file, otherwise beside the input (for standard input, in `--base-dir` as `stdin`).
 pub fn extract_target(context: &DocumentContext<'_>) -> crate::ExtractTarget {
-    let document = context.output_path.unwrap_or(context.path);
+    let input = followed(context.path);
+    let document = context.output_path.unwrap_or(&input);
     let stdin = document.as_os_str() == "-";
     let document_dir = if stdin {
         context.base_dir.to_path_buf()
@@ -104,7 +105,7 @@ pub fn extract_target(context: &DocumentContext<'_>) -> crate::ExtractTarget {
     let source_dir = if context.path.as_os_str() == "-" {
         context.base_dir.to_path_buf()
     } else {
-        parent_dir(context.path)
+        parent_dir(&input)
     };
     crate::ExtractTarget {
         document_dir,
@@ -354,7 +355,7 @@ where
     let base_dir = if document.stdin {
         job.stdin_base_dir.clone()
     } else {
-        parent_dir(&document.path)
+        parent_dir(&followed(&document.path))
     };
     let output_path = output_path(&job.output, document);
     let context = DocumentContext {
@@ -426,6 +427,17 @@ fn remove_stale_temp_files(job: &Job, pending: &[Pending]) {
     }
     for folder in folders {
         fs::remove_stale_temp_files(&folder);
+    }
+}
+
+/// Returns the file a symlinked document points to, or `path` itself when it is no symlink. A
+/// document is read and written through the link, so its images are the ones beside the file
+/// it points to, where a renderer opening that file looks for them.
+fn followed(path: &Path) -> PathBuf {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    match is_link.then(|| std::fs::canonicalize(path)) {
+        Some(Ok(target)) => target,
+        _ => path.to_path_buf(),
     }
 }
 

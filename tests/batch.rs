@@ -294,6 +294,27 @@ fn list_without_input_is_usage_error() {
     assert_eq!(run.code, Some(2), "exit status");
 }
 
+/// An output folder that is the input folder, or contains it, would take no document; that is
+/// a usage error, and nothing is written.
+#[test]
+fn output_containing_input_is_usage_error() {
+    let ws = Workspace::new();
+    ws.write("docs/sub/a.md", "![a](a.png)\n");
+    for (input, output) in [("docs", "docs"), ("docs/sub", "docs"), ("docs", "./docs/")] {
+        let run = ws.run(&["embed", input, "-o", output]);
+        assert_eq!(run.stdout, "", "standard output");
+        assert_eq!(
+            run.stderr,
+            format!(
+                "error: the input folder {input} is the output folder {output} or lies inside it, and files in the output folder are never read as input, so nothing would be done; write to another folder, or use -i to rewrite in place\n"
+            ),
+            "standard error"
+        );
+        assert_eq!(run.code, Some(2), "exit status");
+    }
+    assert_eq!(ws.read_text("docs/sub/a.md"), "![a](a.png)\n");
+}
+
 #[test]
 fn list_quiet_prints_no_summary() {
     let ws = Workspace::new();

@@ -579,6 +579,65 @@ fn symlink_loop_in_tree_terminates() {
     assert_eq!(run.code, Some(0));
 }
 
+/// A symlinked document resolves its images beside the file it points to, where a renderer
+/// opening that file looks, not beside the link; another image beside the link is not used.
+#[test]
+fn symlinked_document_resolves_beside_target() {
+    let ws = Workspace::new();
+    let (real, decoy) = (png(11), png(12));
+    ws.write("p/real/a.png", &real);
+    ws.write("p/a.png", &decoy);
+    let input = "![a](a.png)\n";
+    ws.write("p/real/doc.md", input);
+    std::os::unix::fs::symlink("real/doc.md", ws.join("p/alink.md")).expect("symlink");
+
+    let run = ws.run_in("p", &["embed", "-i", "alink.md"]);
+
+    let expected = format!("![a]({})\n", data_uri("image/png", &real));
+    assert_eq!(ws.read_text("p/real/doc.md"), expected);
+    assert!(
+        std::fs::symlink_metadata(ws.join("p/alink.md"))
+            .expect("link")
+            .file_type()
+            .is_symlink(),
+        "the link is still a link"
+    );
+    assert_eq!(
+        run.stderr,
+        lines(&[&summary(1, 1, 1, added(input, &expected), 0)])
+    );
+    assert_eq!(run.code, Some(0));
+}
+
+/// Extracting a symlinked document in place puts the assets folder beside the file it points
+/// to and names it after that file, so the new link resolves from the file.
+#[test]
+fn symlinked_document_extracts_beside_target() {
+    let ws = Workspace::new();
+    let picture = png(13);
+    ws.write(
+        "repo/docs/index.md",
+        format!(
+            "# Project\n\n![logo]({})\n",
+            data_uri("image/png", &picture)
+        ),
+    );
+    std::os::unix::fs::symlink("docs/index.md", ws.join("repo/README.md")).expect("symlink");
+
+    let run = ws.run_in("repo", &["extract", "-i", "README.md"]);
+
+    assert_eq!(
+        ws.read_text("repo/docs/index.md"),
+        "# Project\n\n![logo](index.assets/logo.png)\n"
+    );
+    assert_eq!(ws.read("repo/docs/index.assets/logo.png"), picture);
+    assert!(
+        !ws.exists("repo/README.assets"),
+        "no assets beside the link"
+    );
+    assert_eq!(run.code, Some(0), "standard error: {}", run.stderr);
+}
+
 // Huge and dense documents.
 
 #[test]
