@@ -634,21 +634,31 @@ fn find_strays(body: &str, events: &[(Event<'_>, Range<usize>)]) -> Vec<Stray> {
 
 fn strays_in_text(body: &str, range: Range<usize>, strays: &mut Vec<Stray>) {
     let text = &body[range.clone()];
+    // Each `![` looks ahead for the line end, `](` and `)`. Starts only grow, so every search
+    // result is kept until a start passes it, which keeps a long line of `![` linear.
+    let mut line_end = NextMatch::default();
+    let mut opener = NextMatch::default();
+    let mut closer = NextMatch::default();
     let mut from = 0;
     while let Some(found) = text[from..].find("![") {
         let start = from + found;
         from = start + 2;
-        let line_end = text[start..]
-            .find(['\n', '\r'])
-            .map_or(text.len(), |i| start + i);
-        let line = &text[start..line_end];
-        let Some(open) = line.find("](") else {
+        let end = line_end
+            .find(text, start, |rest| rest.find(['\n', '\r']))
+            .unwrap_or(text.len());
+        let Some(open) = opener
+            .find(text, start, |rest| rest.find("]("))
+            .filter(|&open| open < end)
+        else {
             continue;
         };
-        let Some(close) = line[open..].find(')') else {
+        let Some(close) = closer
+            .find(text, open, |rest| rest.find(')'))
+            .filter(|&close| close < end)
+        else {
             continue;
         };
-        let inside = line[open + 2..open + close].trim();
+        let inside = text[open + 2..close].trim();
         // A trailing quoted title is not part of the destination.
         let dest = match inside.chars().last() {
             Some(quote @ ('"' | '\'')) => inside[..inside.len() - 1]
@@ -673,6 +683,35 @@ fn strays_in_text(body: &str, range: Range<usize>, strays: &mut Vec<Stray>) {
             kind: StrayKind::DataUri,
         });
         from += found + "data:image/".len();
+    }
+}
+
+/// The last result of a forward search, reused while later searches start before it.
+#[derive(Default)]
+struct NextMatch {
+    /// Where the last search started and what it found: an absolute offset, or `None` when
+    /// nothing follows.
+    last: Option<(usize, Option<usize>)>,
+}
+
+impl NextMatch {
+    /// Returns the offset of the first match at or after `at` in `text`; `search` finds the
+    /// first match in a suffix of `text` and returns its offset in that suffix.
+    fn find(
+        &mut self,
+        text: &str,
+        at: usize,
+        search: impl Fn(&str) -> Option<usize>,
+    ) -> Option<usize> {
+        if let Some((from, found)) = self.last
+            && from <= at
+            && found.is_none_or(|offset| offset >= at)
+        {
+            return found;
+        }
+        let found = search(&text[at..]).map(|offset| at + offset);
+        self.last = Some((at, found));
+        found
     }
 }
 

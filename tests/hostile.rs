@@ -640,6 +640,35 @@ fn symlinked_document_extracts_beside_target() {
 
 // Huge and dense documents.
 
+/// One line of a megabyte of unfinished image openers, each of which looks ahead on its line:
+/// the scan stays linear, so embed and extract finish far inside the bound, where a quadratic
+/// scan takes minutes.
+#[test]
+fn megabyte_of_image_openers_stays_linear() {
+    let ws = Workspace::new();
+    let png = png(14);
+    ws.write("a.png", &png);
+    for opener in ["![a][", "[![", "![a](<"] {
+        let filler = opener.repeat(1024 * 1024 / opener.len());
+        let input = format!("{filler}![z](a.png)\n");
+        ws.write("doc.md", &input);
+        for command in ["embed", "extract"] {
+            let mut process = ws.mdembed();
+            process
+                .args([command, "-o", "out.md", "doc.md"])
+                .timeout(Duration::from_secs(60));
+            let run = Run::from(&mut process);
+            assert_eq!(
+                run.code,
+                Some(0),
+                "{command} on {opener:?} x {}: {}",
+                filler.len() / opener.len(),
+                run.stderr
+            );
+        }
+    }
+}
+
 #[test]
 fn hundred_megabyte_single_line_document() {
     let ws = Workspace::new();
