@@ -415,6 +415,29 @@ mod tests {
         EditText::Text(Arc::from("data:image/png;base64,iVBORw0KGgo="))
     }
 
+    /// Checks the rewrite of every reference of `source` to [`uri`]; returns the result and the
+    /// output with the edits kept.
+    fn rewrite_every_image(source: &str) -> (Checked, String) {
+        let before = scan::scan(source);
+        let mut edits = Vec::new();
+        let mut owners = Vec::new();
+        for (index, reference) in before.references.iter().enumerate() {
+            let new = crate::rewrite::edits_for(&reference.site, &uri());
+            owners.extend(std::iter::repeat_n(index, new.len()));
+            edits.extend(new);
+        }
+        let checked = keep_safe(
+            source,
+            edits,
+            &owners,
+            &before,
+            ScanOptions::default(),
+            false,
+        );
+        let output = crate::rewrite::apply(source, checked.edits.clone()).expect("edits");
+        (checked, output)
+    }
+
     /// A rewrite that hides one image and shows another with the same destination elsewhere
     /// keeps the count and the destinations, but not the positions.
     #[test]
@@ -483,25 +506,8 @@ mod tests {
     /// Edits that are kept carry their real text, not the placeholder used for checking.
     #[test]
     fn kept_edits_are_the_real_ones() {
-        let source = "![a](x.png) and <img src=y.png>";
-        let before = scan::scan(source);
-        let mut edits = Vec::new();
-        let mut owners = Vec::new();
-        for (index, reference) in before.references.iter().enumerate() {
-            let new = crate::rewrite::edits_for(&reference.site, &uri());
-            owners.extend(std::iter::repeat_n(index, new.len()));
-            edits.extend(new);
-        }
-        let checked = keep_safe(
-            source,
-            edits,
-            &owners,
-            &before,
-            ScanOptions::default(),
-            false,
-        );
+        let (checked, output) = rewrite_every_image("![a](x.png) and <img src=y.png>");
         assert_eq!(checked.left, Vec::<usize>::new());
-        let output = crate::rewrite::apply(source, checked.edits).expect("edits");
         assert_eq!(
             output,
             "![a](data:image/png;base64,iVBORw0KGgo=) and <img src=\"data:image/png;base64,iVBORw0KGgo=\">"
@@ -512,19 +518,7 @@ mod tests {
     /// them the `>` of the outer destination would end the image.
     #[test]
     fn angle_brackets_kept_where_needed() {
-        let source = "[a](<![b](<x.png>)>)\n";
-        let before = scan::scan(source);
-        let edits = crate::rewrite::edits_for(&before.references[0].site, &uri());
-        let owners = vec![0; edits.len()];
-        let checked = keep_safe(
-            source,
-            edits,
-            &owners,
-            &before,
-            ScanOptions::default(),
-            false,
-        );
-        let output = crate::rewrite::apply(source, checked.edits).expect("edits");
+        let (checked, output) = rewrite_every_image("[a](<![b](<x.png>)>)\n");
         assert_eq!(checked.left, Vec::<usize>::new());
         assert_eq!(
             output,

@@ -81,22 +81,6 @@ fn shared_definition_embedded_beside_unsafe_reference() {
     assert_eq!(run.code, Some(1), "exit status");
 }
 
-/// Returns a PNG of `width` by `height` random-looking pixels, which compresses badly, so that
-/// its data URI is long.
-fn noise_png(width: u32, height: u32) -> Vec<u8> {
-    let mut state: u32 = 0x2545_F491;
-    let picture = image::RgbaImage::from_fn(width, height, |_, _| {
-        state ^= state << 13;
-        state ^= state >> 17;
-        state ^= state << 5;
-        image::Rgba(state.to_le_bytes())
-    });
-    encode(
-        &image::DynamicImage::ImageRgba8(picture),
-        image::ImageFormat::Png,
-    )
-}
-
 /// Counts the images pulldown-cmark renders in `markdown`.
 fn rendered_images(markdown: &str) -> usize {
     let mut html = String::new();

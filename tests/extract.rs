@@ -11,7 +11,6 @@ mod common;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use common::*;
-use image::{ImageFormat, RgbaImage};
 use sha2::{Digest, Sha256};
 
 /// Returns the summary line `mdembed extract` prints last.
@@ -118,19 +117,6 @@ fn listing(ws: &Workspace, relative: &str) -> Vec<String> {
         .collect();
     names.sort();
     names
-}
-
-/// Returns a PNG of random-looking pixels, which compresses badly, so that its size is close
-/// to `width * height * 4` bytes.
-fn noise_png(width: u32, height: u32) -> Vec<u8> {
-    let mut state: u32 = 0x9E37_79B9;
-    let picture = RgbaImage::from_fn(width, height, |_, _| {
-        state ^= state << 13;
-        state ^= state >> 17;
-        state ^= state << 5;
-        image::Rgba(state.to_le_bytes())
-    });
-    encode(&image::DynamicImage::ImageRgba8(picture), ImageFormat::Png)
 }
 
 /// Returns the 16 hexadecimal digits `--name hash` uses for `bytes`.

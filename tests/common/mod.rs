@@ -253,6 +253,19 @@ pub fn tiff(seed: u8) -> Vec<u8> {
     encode(&picture(seed), ImageFormat::Tiff)
 }
 
+/// Returns a PNG of random-looking pixels, which compresses badly, so that its size is close
+/// to `width * height * 4` bytes.
+pub fn noise_png(width: u32, height: u32) -> Vec<u8> {
+    let mut state: u32 = 0x9E37_79B9;
+    let picture = RgbaImage::from_fn(width, height, |_, _| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        image::Rgba(state.to_le_bytes())
+    });
+    encode(&DynamicImage::ImageRgba8(picture), ImageFormat::Png)
+}
+
 /// Returns a small SVG document with an XML declaration.
 pub fn svg() -> Vec<u8> {
     b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"4\" height=\"4\"><rect width=\"4\" height=\"4\" fill=\"#c33\"/></svg>\n".to_vec()
