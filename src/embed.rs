@@ -110,6 +110,8 @@ struct Loaded {
     /// The data URI, in memory or encoded from the file while the document is written.
     uri: EditText,
     bytes: u64,
+    /// The file ends before its image data does; it is embedded as it is, with a warning.
+    truncated: bool,
     notes: Vec<Note>,
 }
 
@@ -321,6 +323,7 @@ impl Embedder {
                     path: loaded.path.clone(),
                     mime: loaded.mime,
                     bytes: loaded.bytes,
+                    truncated: false,
                 },
                 Ok(loaded) => {
                     notes.extend(loaded.notes.iter().cloned());
@@ -363,6 +366,7 @@ impl Embedder {
                         path: loaded.path.clone(),
                         mime: loaded.mime,
                         bytes: loaded.bytes,
+                        truncated: loaded.truncated,
                     }
                 }
                 Err(outcome) => outcome,
@@ -603,6 +607,7 @@ fn inspect_image(path: &Path) -> Result<Loaded, Problem> {
         mime: kind.mime(),
         uri: EditText::Text(Arc::from("")),
         bytes: bytes.len() as u64,
+        truncated: false,
         notes: Vec::new(),
     })
 }
@@ -615,6 +620,8 @@ fn load_image(path: &Path, options: &EmbedOptions) -> Result<Loaded, Problem> {
     }
     let (bytes, kind) = read_and_sniff(path)?;
     let source_len = bytes.len() as u64;
+    // Processing rejects a truncated image, so only an image embedded as it is gets here so.
+    let truncated = sniff::is_truncated(kind, &bytes);
     let processed =
         transform::process(bytes, kind, &options.image).map_err(|problem| Problem::Image {
             path: path.to_path_buf(),
@@ -648,6 +655,7 @@ fn load_image(path: &Path, options: &EmbedOptions) -> Result<Loaded, Problem> {
         mime,
         uri: EditText::Text(Arc::from(uri)),
         bytes: embedded_len,
+        truncated,
         notes,
     })
 }
@@ -713,6 +721,8 @@ fn stream_unchanged(
             mime: kind.mime(),
             key,
         })),
+        // NOTE: a file streamed without being read whole is not checked for truncation.
+        truncated: false,
         notes: Vec::new(),
     }))
 }

@@ -234,6 +234,16 @@ impl Printer {
                     self.eprint(&format!("warning: {problem}: {target} {place}"));
                 }
             }
+            Outcome::Embedded {
+                truncated: true, ..
+            } => {
+                self.warnings += 1;
+                if !self.quiet {
+                    self.eprint(&format!(
+                        "warning: image data ends early, embedded anyway: {target} {place}"
+                    ));
+                }
+            }
             Outcome::Extracted {
                 link,
                 truncated: true,

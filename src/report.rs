@@ -33,6 +33,8 @@ pub enum Outcome {
         mime: &'static str,
         /// Size in bytes of the image as embedded (after any processing or conversion).
         bytes: u64,
+        /// Whether the image file ends early; it is still embedded, with a warning.
+        truncated: bool,
     },
     /// A data URI was written to an image file and the destination now links to it.
     Extracted {
@@ -327,6 +329,10 @@ impl ReferenceReport {
                     truncated: true,
                     ..
                 }
+                | Outcome::Embedded {
+                    truncated: true,
+                    ..
+                }
         )
     }
 }
@@ -461,9 +467,9 @@ pub fn reference_json(reference: &ReferenceReport, command: Command) -> serde_js
         Syntax::ObsidianEmbed => ("obsidian", None),
     };
     let (path, mime, size, reason) = match &reference.outcome {
-        Outcome::Embedded { path, mime, bytes } => {
-            (Some(path.clone()), Some(*mime), Some(*bytes), None)
-        }
+        Outcome::Embedded {
+            path, mime, bytes, ..
+        } => (Some(path.clone()), Some(*mime), Some(*bytes), None),
         Outcome::Extracted {
             path, mime, bytes, ..
         } => (Some(path.clone()), Some(*mime), Some(*bytes), None),

@@ -247,14 +247,24 @@ fn cut(bytes: &[u8], len: usize) -> Vec<u8> {
     bytes[..len].to_vec()
 }
 
-/// Embeds one truncated image: no decoding is needed, so its bytes are embedded as they are.
+/// Embeds one truncated image: no decoding is needed, so its bytes are embedded as they are,
+/// with a warning and exit 1, as extract writes one.
 fn assert_truncated_embedded(file: &str, bytes: &[u8], mime: &str) {
     let ws = Workspace::new();
     ws.write(file, bytes);
     let input = format!("![t]({file})\n");
     let run = embed_doc(&ws, &input, &[]);
     let expected = format!("![t]({})\n", data_uri(mime, bytes));
-    assert_clean_embed(&run, &input, &expected, 1);
+    assert_eq!(run.stdout, expected, "standard output");
+    assert_eq!(
+        run.stderr,
+        lines(&[
+            &format!("warning: image data ends early, embedded anyway: {file} (doc.md:1:1)"),
+            &summary(1, 1, 1, added(&input, &expected), 1),
+        ]),
+        "standard error"
+    );
+    assert_eq!(run.code, Some(1), "exit status");
 }
 
 #[test]
