@@ -411,8 +411,8 @@ where
     result
 }
 
-/// Removes what killed runs left in the folders this run writes documents into, so that no
-/// temporary file outlives the run that follows a crash.
+/// Removes what killed runs left in the folders this run writes documents into, and in their
+/// default assets folders, so that no temporary file outlives the run that follows a crash.
 fn remove_stale_temp_files(job: &Job, pending: &[Pending]) {
     let mut folders = std::collections::BTreeSet::new();
     for document in pending.iter().filter(|d| !d.stdin) {
@@ -422,7 +422,14 @@ fn remove_stale_temp_files(job: &Job, pending: &[Pending]) {
             Output::Stdout | Output::Check => None,
         };
         if let Some(written) = written {
-            folders.insert(parent_dir(&written));
+            let parent = parent_dir(&written);
+            // Extract writes images through temporary files in the default assets folder.
+            if let Some(stem) = written.file_stem() {
+                let mut assets = stem.to_os_string();
+                assets.push(".assets");
+                folders.insert(parent.join(assets));
+            }
+            folders.insert(parent);
         }
     }
     for folder in folders {

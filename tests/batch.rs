@@ -315,6 +315,35 @@ fn output_containing_input_is_usage_error() {
     assert_eq!(ws.read_text("docs/sub/a.md"), "![a](a.png)\n");
 }
 
+/// Temporary files of killed runs are removed beside the documents a run writes and in their
+/// assets folders; one of a process that still runs (process 1) is kept.
+#[test]
+fn stale_temp_files_removed_beside_documents_and_assets() {
+    let ws = Workspace::new();
+    ws.write("a.png", png(1));
+    ws.write("doc.md", "![a](a.png)\n");
+    let dead = ".mdembed-999999999-x1.tmp";
+    let alive = ".mdembed-1-x2.tmp";
+    for folder in ["", "doc.assets/"] {
+        ws.write(&format!("{folder}{dead}"), "partial");
+        ws.write(&format!("{folder}{alive}"), "partial");
+    }
+
+    let run = ws.run(&["embed", "-i", "doc.md"]);
+
+    assert_eq!(run.code, Some(0), "standard error: {}", run.stderr);
+    for folder in ["", "doc.assets/"] {
+        assert!(
+            !ws.exists(&format!("{folder}{dead}")),
+            "{folder}{dead} removed"
+        );
+        assert!(
+            ws.exists(&format!("{folder}{alive}")),
+            "{folder}{alive} kept"
+        );
+    }
+}
+
 #[test]
 fn list_quiet_prints_no_summary() {
     let ws = Workspace::new();
