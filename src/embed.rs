@@ -289,7 +289,9 @@ impl Embedder {
         let mut scanned = scanned;
         let mut inline_fallback = None;
         let mut converted = HashSet::new();
-        if !self.inspect_only && scan::expansion_fits(scanned.expansion, source.len()) {
+        // The check runs whether or not the input itself fits: the limit is conservative, so an
+        // input over it may still show every image, and the rewrite must not change that.
+        if !self.inspect_only {
             let (expansion, growth) = expansion_after(&scanned, &prepared, style);
             if !scan::expansion_fits(expansion, source.len() + growth) {
                 if style == Style::Reference {

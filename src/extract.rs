@@ -243,21 +243,30 @@ impl Extractor {
             })
             .collect();
 
-        for stray in &scanned.strays {
-            if stray.kind == StrayKind::DataUri {
-                let (line, column) = locator.locate(stray.start);
-                let end = source[stray.start..]
-                    .find(|c: char| c.is_whitespace() || c == ')' || c == '>')
-                    .map_or(source.len(), |i| stray.start + i);
-                references.push(ReferenceReport {
-                    syntax: Syntax::MarkdownInline,
-                    offset: stray.start,
-                    location: Location { line, column },
-                    target: source[stray.start..end].to_string(),
-                    outcome: Outcome::Problem(Problem::StrayDataUri),
-                    notes: Vec::new(),
-                });
-            }
+        // A stray data URI ends at a separator or where the next one starts, so that a line of
+        // touching URIs is read once, not once per URI.
+        let mut starts: Vec<usize> = scanned
+            .strays
+            .iter()
+            .filter(|stray| stray.kind == StrayKind::DataUri)
+            .map(|stray| stray.start)
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        for (index, &start) in starts.iter().enumerate() {
+            let limit = starts.get(index + 1).copied().unwrap_or(source.len());
+            let end = source[start..limit]
+                .find(|c: char| c.is_whitespace() || c == ')' || c == '>')
+                .map_or(limit, |i| start + i);
+            let (line, column) = locator.locate(start);
+            references.push(ReferenceReport {
+                syntax: Syntax::MarkdownInline,
+                offset: start,
+                location: Location { line, column },
+                target: source[start..end].to_string(),
+                outcome: Outcome::Problem(Problem::StrayDataUri),
+                notes: Vec::new(),
+            });
         }
         references.sort_by_key(|r| r.offset);
 

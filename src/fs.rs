@@ -91,6 +91,12 @@ pub enum FsError {
         /// Kind of file found instead, such as "directory" or "FIFO".
         kind: &'static str,
     },
+    /// An output path is a symlink, which may lead to any file.
+    #[error("`{}` is a symlink, so no output was written through it; remove the link or write to another path", path.display())]
+    SymlinkOutput {
+        /// The output path.
+        path: PathBuf,
+    },
 }
 
 /// Reads a whole document and stamps it for a later [`replace_atomically`].
@@ -197,6 +203,13 @@ pub fn write_output_with(
         })?;
     }
 
+    // An output file is made again from its input, so it is replaced, but never through a
+    // link that may lead to some other document.
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(FsError::SymlinkOutput {
+            path: path.to_path_buf(),
+        });
+    }
     let placeholder = match OpenOptions::new().write(true).create_new(true).open(path) {
         Ok(file) => Some(file),
         Err(error) if error.kind() == io::ErrorKind::AlreadyExists => None,
@@ -735,15 +748,16 @@ mod tests {
     }
 
     #[test]
-    fn write_output_through_symlink() {
+    fn write_output_not_through_symlink() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("real.md");
         let link = dir.path().join("link.md");
         fs::write(&target, "old").unwrap();
         symlink("real.md", &link).unwrap();
-        write_output(&link, b"new").unwrap();
+        let result = write_output(&link, b"new");
+        assert!(matches!(result, Err(FsError::SymlinkOutput { path: ref p }) if *p == link));
         assert!(fs::symlink_metadata(&link).unwrap().is_symlink());
-        assert_eq!(fs::read(&target).unwrap(), b"new");
+        assert_eq!(fs::read(&target).unwrap(), b"old");
     }
 
     #[test]

@@ -315,6 +315,30 @@ fn output_containing_input_is_usage_error() {
     assert_eq!(ws.read_text("docs/sub/a.md"), "![a](a.png)\n");
 }
 
+/// An output path that is a symlink is not written through: the file it leads to keeps its
+/// content, and the run fails for that document with exit 2.
+#[test]
+fn output_symlink_not_written_through() {
+    let ws = Workspace::new();
+    ws.write("src/x.md", "text\n");
+    ws.write("elsewhere/x.md", "precious\n");
+    std::fs::create_dir_all(ws.join("out")).expect("folder");
+    std::os::unix::fs::symlink("../elsewhere/x.md", ws.join("out/x.md")).expect("symlink");
+
+    let run = ws.run(&["embed", "src", "-o", "out"]);
+
+    assert_eq!(ws.read_text("elsewhere/x.md"), "precious\n");
+    assert_eq!(
+        run.stderr_lines().first().copied(),
+        Some(
+            "error: src/x.md: `out/x.md` is a symlink, so no output was written through it; remove the link or write to another path; the document was left as it was"
+        ),
+        "standard error: {}",
+        run.stderr
+    );
+    assert_eq!(run.code, Some(2), "exit status");
+}
+
 /// Temporary files of killed runs are removed beside the documents a run writes and in their
 /// assets folders; one of a process that still runs (process 1) is kept.
 #[test]

@@ -126,6 +126,31 @@ fn definition_used_few_times_rewritten() {
     assert_eq!(rendered_images(&run.stdout), 3);
 }
 
+/// An input whose existing data-URI definition already uses up most of what pulldown-cmark
+/// resolves still shows every image after embedding: the new image gets its own destination
+/// instead of copying its data URI from a definition too.
+#[test]
+fn definition_beside_data_uri_definition_inlined() {
+    let ws = Workspace::new();
+    let (big, small) = (noise_png(87, 87), noise_png(65, 65));
+    ws.write("y.png", &small);
+    let existing = data_uri("image/png", &big);
+    assert!(
+        existing.len() * 3 > 100_000,
+        "the data URI is {} bytes",
+        existing.len()
+    );
+    let input = format!("![y]\n\n![a][d] ![b][d] ![c][d]\n\n[y]: y.png\n[d]: {existing}\n");
+    assert_eq!(rendered_images(&input), 4);
+    let run = embed_doc(&ws, &input, &[]);
+    let expected = format!(
+        "![y]({})\n\n![a][d] ![b][d] ![c][d]\n\n[y]: y.png\n[d]: {existing}\n",
+        data_uri("image/png", &small)
+    );
+    assert_clean_embed(&run, &input, &expected, 1);
+    assert_eq!(rendered_images(&run.stdout), 4);
+}
+
 /// Reference style puts each image's data URI in one definition; when the images using it
 /// would copy more than pulldown-cmark resolves, the document stays inline with a warning.
 #[test]

@@ -650,6 +650,34 @@ fn symlinked_document_extracts_beside_target() {
 
 // Huge and dense documents.
 
+/// A megabyte line of touching `data:image/` strings outside any image: each is reported once,
+/// with its text up to the next one, so extract stays linear in time and memory.
+#[test]
+fn touching_stray_data_uris_stay_linear() {
+    let ws = Workspace::new();
+    let prefix = "data:image/png;base64,";
+    let count = 1024 * 1024 / prefix.len();
+    ws.write("doc.md", format!("{}\n", prefix.repeat(count)));
+    let mut process = ws.mdembed();
+    process
+        .args(["extract", "-o", "out.md", "doc.md"])
+        .timeout(Duration::from_secs(60));
+    let run = Run::from(&mut process);
+    assert_eq!(run.code, Some(1), "exit status");
+    let lines = run.stderr_lines();
+    assert_eq!(
+        lines.len(),
+        count + 1,
+        "one warning per stray and the summary"
+    );
+    assert_eq!(
+        lines[1],
+        format!(
+            "warning: data URI outside any image syntax, left as it is: {prefix} (doc.md:1:23)"
+        )
+    );
+}
+
 /// One line of a megabyte of unfinished image openers, each of which looks ahead on its line:
 /// the scan stays linear, so embed and extract finish far inside the bound, where a quadratic
 /// scan takes minutes.
