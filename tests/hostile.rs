@@ -1179,6 +1179,10 @@ fn rewrite_all_safe(source: &str, options: mdembed::scan::ScanOptions) -> String
     let mut edits = Vec::new();
     let mut owners = Vec::new();
     for (index, reference) in before.references.iter().enumerate() {
+        // Embed leaves existing data URIs alone.
+        if mdembed::resolve::classify(&reference.dest) == mdembed::resolve::DestKind::DataUri {
+            continue;
+        }
         let new = rewrite::edits_for(&reference.site, &uri);
         owners.extend(std::iter::repeat_n(index, new.len()));
         edits.extend(new);

@@ -15,8 +15,8 @@ use mdembed::scan::{self, Scan, ScanOptions, Site, Syntax};
 /// The destination every located reference gets: a valid one-pixel-sized payload.
 const URI: &str = "data:image/png;base64,iVBORw0KGgo=";
 
-/// Returns the edits that put `uri` into every reference that has a rewritable site, and which
-/// references they rewrite. References whose rewrite would change the parse are left out, as
+/// Returns the edits that put `uri` into every reference that has a rewritable site and no data
+/// URI yet, and which references they rewrite. References whose rewrite would change the parse are left out, as
 /// embed leaves them as written ([`mdembed::verify::keep_safe`]).
 fn rewrite_all(
     source: &str,
@@ -27,6 +27,10 @@ fn rewrite_all(
     let mut all = Vec::new();
     let mut owners = Vec::new();
     for (index, reference) in scanned.references.iter().enumerate() {
+        // Embed leaves existing data URIs alone, so a second run never rewrites them.
+        if mdembed::resolve::classify(&reference.dest) == mdembed::resolve::DestKind::DataUri {
+            continue;
+        }
         let edits = rewrite::edits_for(&reference.site, uri);
         owners.extend(std::iter::repeat_n(index, edits.len()));
         all.extend(edits);
