@@ -559,6 +559,14 @@ pub enum UsageError {
         /// The output path given.
         path: String,
     },
+    /// The output file of a single input is that input.
+    #[error(
+        "the output file {path} is the input document; use -i to rewrite it in place, or write to another path"
+    )]
+    OutputIsInput {
+        /// The output path.
+        path: String,
+    },
     /// An input folder is the output folder or lies inside it, whose files the walk skips.
     #[error(
         "the input folder {input} is the output folder {output} or lies inside it, and files in the output folder are never read as input, so nothing would be done; write to another folder, or use -i to rewrite in place"
@@ -653,12 +661,20 @@ pub fn job(
         Output::InPlace
     } else if let Some(target) = &output.output {
         if single_file {
-            match &inputs[0] {
+            let file = match &inputs[0] {
                 Input::Path(p) if target.is_dir() => {
-                    Output::File(target.join(p.file_name().unwrap_or(p.as_os_str())))
+                    target.join(p.file_name().unwrap_or(p.as_os_str()))
                 }
-                _ => Output::File(target.clone()),
+                _ => target.clone(),
+            };
+            if let Input::Path(input) = &inputs[0]
+                && same_file(input, &file)
+            {
+                return Err(UsageError::OutputIsInput {
+                    path: file.display().to_string(),
+                });
             }
+            Output::File(file)
         } else if target.exists() && !target.is_dir() {
             return Err(UsageError::OutputNotDirectory {
                 path: target.display().to_string(),
@@ -700,6 +716,14 @@ pub fn job(
         stdin_base_dir: base_dir.to_path_buf(),
         jobs: 1,
     })
+}
+
+/// Tells whether two paths name one existing file.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// Returns the first input folder that is the folder `output` or lies inside it.

@@ -339,6 +339,31 @@ fn output_symlink_not_written_through() {
     assert_eq!(run.code, Some(2), "exit status");
 }
 
+/// A single document whose output path is the document itself, named directly or as the
+/// folder holding it, is a usage error: that is what -i is for.
+#[test]
+fn output_same_as_input_is_usage_error() {
+    let ws = Workspace::new();
+    ws.write("docs/index.md", "![a](a.png)\n");
+    for output in ["docs", "docs/index.md", "./docs/../docs/index.md"] {
+        let run = ws.run(&["embed", "docs/index.md", "-o", output]);
+        let shown = if output == "docs" {
+            "docs/index.md"
+        } else {
+            output
+        };
+        assert_eq!(
+            run.stderr,
+            format!(
+                "error: the output file {shown} is the input document; use -i to rewrite it in place, or write to another path\n"
+            ),
+            "standard error"
+        );
+        assert_eq!(run.code, Some(2), "exit status");
+    }
+    assert_eq!(ws.read_text("docs/index.md"), "![a](a.png)\n");
+}
+
 /// Temporary files of killed runs are removed beside the documents a run writes and in their
 /// assets folders; one of a process that still runs (process 1) is kept.
 #[test]
