@@ -83,8 +83,8 @@ pub struct Planned {
     pub references: Vec<ReferenceReport>,
     /// Warnings about the document as a whole (its size).
     pub warnings: Vec<String>,
-    /// Why the data URIs of `--style reference` cannot go into definitions, so that the caller
-    /// plans the document again inline and warns with this text; `None` when they can.
+    /// The reason the data URIs of `--style reference` cannot go into definitions, or `None`
+    /// when they can. The caller then plans the document again inline and warns with it.
     pub inline_fallback: Option<String>,
 }
 
@@ -295,19 +295,21 @@ impl Embedder {
             let (expansion, growth) = expansion_after(&scanned, &prepared, style);
             if !scan::expansion_fits(expansion, source.len() + growth) {
                 if style == Style::Reference {
+                    // The caller plans the document again inline, which converts definitions.
                     inline_fallback = Some(format!(
                         "images used several times would copy {expansion} bytes from their definitions, more than pulldown-cmark resolves in a document of this size, which would show the rest as text"
                     ));
-                }
-                for (index, (reference, (_, loaded))) in
-                    scanned.references.iter_mut().zip(&prepared).enumerate()
-                {
-                    if loaded.is_ok()
-                        && matches!(reference.site, Site::Definition(_))
-                        && let Some(own) = reference.own.take()
+                } else {
+                    for (index, (reference, (_, loaded))) in
+                        scanned.references.iter_mut().zip(&prepared).enumerate()
                     {
-                        reference.site = own;
-                        converted.insert(index);
+                        if loaded.is_ok()
+                            && matches!(reference.site, Site::Definition(_))
+                            && let Some(own) = reference.own.take()
+                        {
+                            reference.site = own;
+                            converted.insert(index);
+                        }
                     }
                 }
             }
@@ -622,7 +624,7 @@ fn load_image(path: &Path, options: &EmbedOptions) -> Result<Loaded, Problem> {
     }
     let (bytes, kind) = read_and_sniff(path)?;
     let source_len = bytes.len() as u64;
-    // Processing rejects a truncated image, so only an image embedded as it is gets here so.
+    // Processing rejects a truncated image, so one reaches the output only when embedded as it is.
     let truncated = sniff::is_truncated(kind, &bytes);
     let processed =
         transform::process(bytes, kind, &options.image).map_err(|problem| Problem::Image {

@@ -689,13 +689,13 @@ fn strays_in_text(body: &str, range: Range<usize>, strays: &mut Vec<Stray>) {
 /// The last result of a forward search, reused while later searches start before it.
 #[derive(Default)]
 struct NextMatch {
-    /// Where the last search started and what it found: an absolute offset, or `None` when
-    /// nothing follows.
+    /// The start of the last search and its result: an absolute offset, or `None` when nothing
+    /// follows.
     last: Option<(usize, Option<usize>)>,
 }
 
 impl NextMatch {
-    /// Returns the offset of the first match at or after `at` in `text`; `search` finds the
+    /// Returns the offset of the first match at or after `at` in `text`. `search` finds the
     /// first match in a suffix of `text` and returns its offset in that suffix.
     fn find(
         &mut self,

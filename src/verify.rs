@@ -27,8 +27,8 @@ use crate::scan::{self, Reference, Scan, ScanOptions, Site, Syntax};
 const MAX_SINGLE_CHECKS: usize = 256;
 
 /// The maximum number of scans one document may cost in all rounds of [`keep_safe`].
-// NOTE: a document that reaches this budget stops in a state that a second run may improve on,
-// which breaks idempotence; it takes hundreds of references that only pass one after another.
+// NOTE: a document that reaches this budget stops where a second run may rewrite more, so it
+// is not idempotent. That takes hundreds of references that only pass one after another.
 const MAX_PROBES: usize = 4 * MAX_SINGLE_CHECKS;
 
 /// The owner of edits that belong to no single reference.

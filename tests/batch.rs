@@ -365,7 +365,7 @@ fn output_same_as_input_is_usage_error() {
 }
 
 /// Temporary files of killed runs are removed beside the documents a run writes and in their
-/// assets folders; one of a process that still runs (process 1) is kept.
+/// assets folders. One that belongs to a running process (process 1) is kept.
 #[test]
 fn stale_temp_files_removed_beside_documents_and_assets() {
     let ws = Workspace::new();

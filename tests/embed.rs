@@ -110,7 +110,7 @@ fn definition_used_many_times_inlined() {
     assert_eq!(rendered_images(&run.stdout), 60);
 }
 
-/// Below the limit the definition holds the data URI once.
+/// Below the limit the definition contains the data URI once.
 #[test]
 fn definition_used_few_times_rewritten() {
     let ws = Workspace::new();
@@ -151,7 +151,7 @@ fn definition_beside_data_uri_definition_inlined() {
     assert_eq!(rendered_images(&run.stdout), 4);
 }
 
-/// Reference style puts each image's data URI in one definition; when the images using it
+/// Reference style puts each image's data URI in one definition. When the images using it
 /// would copy more than pulldown-cmark resolves, the document stays inline with a warning.
 #[test]
 fn reference_style_many_uses_stays_inline() {

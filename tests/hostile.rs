@@ -589,8 +589,8 @@ fn symlink_loop_in_tree_terminates() {
     assert_eq!(run.code, Some(0));
 }
 
-/// A symlinked document resolves its images beside the file it points to, where a renderer
-/// opening that file looks, not beside the link; another image beside the link is not used.
+/// A symlinked document resolves its images beside the file it points to, because a renderer
+/// opening that file looks there. An image of the same name beside the link is not used.
 #[test]
 fn symlinked_document_resolves_beside_target() {
     let ws = Workspace::new();
